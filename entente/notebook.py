@@ -1,0 +1,20 @@
+"""What a notebook of the book does in its cells: set up, and glue computed values into the prose."""
+from __future__ import annotations
+
+from . import render, theme
+from .data import Dataset, load
+
+
+def notebook_setup() -> Dataset:
+    """The first cell of every notebook: the chart renderer for where it runs, the book's theme, the validated data."""
+    render.enable()
+    theme.enable()
+    return load()
+
+
+def glue_all(values: dict) -> None:
+    """Glue each value under its name, for ``{glue:text}`` and ``{glue:figure}`` in the prose."""
+    from myst_nb import glue  # only notebooks run by the book need it
+
+    for name, value in values.items():
+        glue(name, value, display=False)
