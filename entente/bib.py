@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .data import MONTHS, Dataset
+from .data import Dataset
 
 # Characters that end or open BibTeX syntax; escaped so any outlet name stays plain text.
 _BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&",
@@ -21,23 +21,24 @@ def bibtex_text(value: str) -> str:
 
 
 def bibtex_entry(source) -> str:
-    fields = {"title": source.outlet, "organization": source.outlet}
+    """One source as ``@misc``: the outlet (braced, so styles keep its capitals), the report's date in
+    words with any inference stated, and the web domain where the article gives one."""
     date = source.published_date
-    fields["year"] = str(date.year)
-    if source.published_precision in ("month", "day"):
-        fields["month"] = MONTHS[date.month - 1].lower()
     if source.published_precision == "day":
-        fields["day"] = str(date.day)
-    notes = []
+        when = f"{date.day} {date:%B %Y}"
+    elif source.published_precision == "month":
+        when = f"{date:%B %Y}"
+    else:
+        when = f"{date.year}"
     if source.kind == "article":
-        notes.append("Eurasia Daily Monitor, vol. 19, issue 189: the article itself")
+        published = f"Eurasia Daily Monitor, vol. 19, issue 189, {when}: the article this report is built on"
+    else:
+        published = f"Report of {when}" + (" (year inferred)" if source.year_inferred else "")
+    fields = {"title": "{" + bibtex_text(source.outlet) + "}", "howpublished": bibtex_text(published),
+              "year": str(date.year)}
     if source.domain and str(source.domain) != "<NA>":
-        notes.append(f"web domain {source.domain}")
-    if source.year_inferred:
-        notes.append("year inferred")
-    if notes:
-        fields["note"] = "; ".join(notes)
-    body = ",\n".join(f"  {k} = {{{bibtex_text(str(v))}}}" for k, v in fields.items())
+        fields["note"] = f"Web domain: {bibtex_text(source.domain)}"
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items())
     return f"@misc{{{source.source_id},\n{body}\n}}\n"
 
 

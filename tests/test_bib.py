@@ -1,0 +1,40 @@
+"""The bibliography is generated from sources.csv: one entry per source, nothing invented, text kept literal."""
+import pandas as pd
+from pybtex.database import parse_string
+
+import entente
+from entente import bib
+from conftest import raw
+
+DATA = entente.load()
+
+
+def test_one_entry_per_source_keyed_by_source_id(tmp_path):
+    target = bib.write_bibliography(DATA, tmp_path / "refs.bib")
+    entries = parse_string(target.read_text(), "bibtex").entries
+    assert sorted(entries) == sorted(raw("sources")["source_id"])
+
+
+def test_entries_carry_only_what_the_article_gives(tmp_path):
+    entries = parse_string(bib.write_bibliography(DATA, tmp_path / "refs.bib").read_text(), "bibtex").entries
+    for row in raw("sources").itertuples(index=False):
+        fields = entries[row.source_id].fields
+        assert fields["title"] == "{" + row.outlet + "}"
+        assert set(fields) <= {"title", "howpublished", "year", "note"}, "no url, author or headline"
+        assert ("Web domain: " + row.domain == fields.get("note")) if row.domain else "note" not in fields
+        assert ("(year inferred)" in fields["howpublished"]) == (row.year_inferred == "true")
+
+
+def test_hostile_outlet_names_stay_literal(tmp_path):
+    sources = DATA.sources.copy()
+    sources.loc[1, "outlet"] = "Evil } @misc{x, title={y} % & $ # _ ~ ^ \\ outlet"
+    data = entente.Dataset(schema=DATA.schema, events=DATA.events, sources=sources, changes=DATA.changes)
+    entries = parse_string(bib.write_bibliography(data, tmp_path / "refs.bib").read_text(), "bibtex").entries
+    assert len(entries) == len(sources), "no entry injected or lost"
+
+
+def test_unchanged_bibliography_is_not_rewritten(tmp_path):
+    target = bib.write_bibliography(DATA, tmp_path / "refs.bib")
+    before = target.stat().st_mtime_ns
+    bib.write_bibliography(DATA, target)
+    assert target.stat().st_mtime_ns == before

@@ -1,0 +1,111 @@
+"""The built web book: every chapter executed and carries its charts and tables; glued numbers are right."""
+import re
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, raw, require_html
+
+EVENTS = raw("events")
+SOURCES = raw("sources")
+CHAPTERS = [c["file"] for part in yaml.safe_load((ROOT / "_toc.yml").read_text())["parts"] for c in part["chapters"]]
+PART_ONE = [c for c in CHAPTERS if re.match(r"chapters/0\d-", c)]
+WITH_CHARTS = ["chapters/intro", *PART_ONE, "chapters/methodology", "chapters/explore"]
+WITH_TABLES = ["chapters/intro", *PART_ONE, "chapters/methodology", "chapters/changes"]
+
+
+def page(doc: str) -> BeautifulSoup:
+    return BeautifulSoup((require_html() / f"{doc}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def text(doc: str) -> str:
+    # No separator: glued values are inline spans, and the source's own spacing is kept around them.
+    return " ".join(page(doc).select_one("main, article, body").get_text().split())
+
+
+def test_seven_chapters_follow_the_seven_paragraphs():
+    assert len(PART_ONE) == EVENTS["paragraph"].nunique() == 7
+
+
+def test_no_chapter_failed_to_execute():
+    reports = require_html() / "reports"
+    failures = sorted(p.name for p in reports.rglob("*.err.log")) if reports.exists() else []
+    assert failures == []
+    for doc in CHAPTERS + ["chapters/intro"]:
+        body = text(doc)
+        assert "Traceback" not in body and "Error" not in body.replace("Errors", ""), doc
+
+
+@pytest.mark.parametrize("doc", WITH_CHARTS)
+def test_chapter_carries_a_chart(doc):
+    charts = page(doc).select("div.entente-chart")
+    assert charts, f"{doc} has no chart"
+    for chart in charts:
+        assert chart.get("aria-label"), "every chart is described for screen readers"
+
+
+@pytest.mark.parametrize("doc", WITH_TABLES)
+def test_chapter_carries_a_real_table(doc):
+    tables = page(doc).select("table")
+    assert tables and all(t.select("tbody tr") for t in tables), f"{doc} has no typeset table"
+    assert "| --- |" not in text(doc), "no Markdown table left unparsed"
+
+
+@pytest.mark.parametrize("n", range(1, 8))
+def test_chapter_table_lists_its_paragraphs_claims(n):
+    doc = PART_ONE[n - 1]
+    listed = [td.get_text(strip=True) for td in page(doc).select("table tbody tr td:first-child")]
+    expected = list(EVENTS[EVENTS["paragraph"] == str(n)]["event_id"])
+    assert [i for i in listed if i in expected] == expected
+
+
+def test_intro_glues_the_headline_numbers():
+    body = text("chapters/intro")
+    kinds = EVENTS["source_id"].map(SOURCES.set_index("source_id")["kind"])
+    established = (EVENTS["certainty"] == "established").sum()
+    assert f"makes {len(EVENTS)} distinct claims across {EVENTS['paragraph'].nunique()} paragraphs" in body
+    assert f"Of these, {(kinds == 'report').sum()} rest on {(SOURCES['kind'] == 'report').sum()} reports" in body
+    assert f"The other {(kinds == 'article').sum()} are made on the article" in body
+    assert f"The article states {established} claims ({round(100 * established / len(EVENTS))}%) as fact" in body
+    assert f"Only {(EVENTS['event_date'] != '').sum()} carry a date" in body
+
+
+def test_chapters_glue_their_own_counts():
+    for n, doc in enumerate(PART_ONE, start=1):
+        claims = (EVENTS["paragraph"] == str(n)).sum()
+        assert re.search(rf"\b{claims} claims\b", text(doc)), doc
+    body = text("chapters/01-arms")
+    first = EVENTS[EVENTS["paragraph"] == "1"]
+    assert f"{(first['direction'] == 'Iran to Russia').sum()} claims describe something moving from Iran to Russia" in body
+    assert f"{(first['direction'] == 'Russia to Iran').sum()} something moving from Russia to Iran" in body
+
+
+def test_glued_dates_come_from_the_data():
+    assert "dated 15 Nov 2022" in text("chapters/02-sea-lanes")
+    assert EVENTS.set_index("event_id").loc["E013", "event_date"] == "2022-11-15"
+
+
+def test_as_of_date_is_shown():
+    latest = max(raw("changes")["date"])
+    year, month, day = latest.split("-")
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    assert f"{int(day)} {months[int(month) - 1]} {year}" in text("chapters/changes")
+
+
+def test_codebook_lists_every_field():
+    body = text("chapters/methodology")
+    for column in EVENTS.columns:
+        assert column in body
+
+
+def test_bibliography_lists_every_source():
+    body = text("chapters/references")
+    for outlet in SOURCES["outlet"].unique():
+        assert outlet in body
+
+
+def test_no_dead_widget_in_the_static_book():
+    for doc in CHAPTERS:
+        html = (require_html() / f"{doc}.html").read_text(encoding="utf-8")
+        assert "application/vnd.jupyter.widget" not in html, doc

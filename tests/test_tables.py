@@ -1,0 +1,86 @@
+"""Tables: right rows and counts, and text from the data always shows as text."""
+import pandas as pd
+import pytest
+from markdown_it import MarkdownIt
+
+import entente
+from entente import tables
+from conftest import raw
+
+DATA = entente.load()
+EVENTS = raw("events")
+HOSTILE = [
+    "<script>alert('x')</script>",
+    "<img src=x onerror=alert(1)>",
+    "{cite:p}`fake` and {glue:text}`claims`",
+    "**bold** _em_ [link](http://example.com) ![img](x.png)",
+    "a | pipe | in | cell",
+    "$x^2$ and \\ backslash and `code`",
+    "line one\nline two\r\nline three",
+    "&lt;already escaped&gt; &amp;",
+]
+
+
+def gfm_html(markdown: str) -> str:
+    """Render as the book does (GitHub-flavoured Markdown, raw HTML allowed) to see what a reader gets."""
+    return MarkdownIt("gfm-like", {"html": True}).render(markdown)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_in_a_cell_stays_text(text):
+    html = gfm_html(tables.Table(pd.DataFrame({"Claim": [text], "Id": ["E999"]})).to_markdown())
+    assert "<script" not in html and "<img" not in html and "<a " not in html and "<strong>" not in html
+    assert html.count("<tr>") == 2, "one header row and one body row: no cell split or merged"
+    cell = html.split("<td>")[1].split("</td>")[0]
+    from html import unescape
+    assert unescape(cell) == " ".join(text.split())
+
+
+def test_claims_table_lists_the_claims_of_a_paragraph():
+    table = tables.claims(DATA.paragraph(2))
+    assert list(table.frame["Id"]) == list(EVENTS[EVENTS["paragraph"] == "2"]["event_id"])
+    assert table.frame.columns.tolist() == ["Id", "Claim", "When", "Certainty", "Hedge words", "Source"]
+
+
+def test_claims_table_is_bounded_and_says_so():
+    table = tables.claims(DATA.events, limit=10)
+    assert len(table) == 10
+    assert f"Showing 10 of {len(EVENTS)} claims" in table.to_markdown()
+
+
+def test_counts_table_matches_a_crosstab_of_the_csv():
+    table = tables.counts(DATA.events, "domain", "certainty").frame.set_index("Domain")
+    expected = pd.crosstab(EVENTS["domain"], EVENTS["certainty"])
+    for domain in expected.index:
+        for level in expected.columns:
+            assert table.loc[domain, level] == expected.loc[domain, level]
+    assert table.loc["Total", "Total"] == len(EVENTS)
+    assert list(table.columns) == ["established", "reported", "alleged", "possible", "Total"]
+
+
+def test_sources_table_lists_every_source_with_its_claims():
+    table = tables.sources(DATA).frame
+    assert sorted(table["Source id"]) == sorted(raw("sources")["source_id"])
+    claims = ", ".join(table["Claims"]).split(", ")
+    assert sorted(c for c in claims if c) == sorted(EVENTS["event_id"])
+
+
+def test_field_tables_come_from_the_schema():
+    import json
+    from conftest import ROOT
+    descriptor = json.loads((ROOT / "datapackage.json").read_text())
+    for resource in descriptor["resources"]:
+        table = tables.fields(DATA.schema, resource["name"]).frame
+        assert list(table["Field"]) == [f["name"] for f in resource["schema"]["fields"]]
+        assert list(table["Meaning"]) == [f["description"] for f in resource["schema"]["fields"]]
+
+
+def test_changes_table_is_newest_first():
+    dates = list(tables.changes(DATA, limit=None).frame["Date"])
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_tables_show_as_markdown_and_plain_text():
+    bundle = tables.claims(DATA.paragraph(1))._repr_mimebundle_()
+    assert set(bundle) == {"text/markdown", "text/plain"}
+    assert bundle["text/markdown"].count("\n| E0") == (EVENTS["paragraph"] == "1").sum()
