@@ -13,7 +13,7 @@ from .schema import CERTAINTY_ORDER
 from .theme import (CERTAINTY_COLOURS, DIRECTION_COLOURS, DOMAIN_COLOURS, DOMAIN_ORDER, scale)
 
 # Above this many dated events the timeline shows monthly counts instead of one mark per event.
-TIMELINE_MAX_POINTS = 2000
+TIMELINE_MAX_POINTS = 500
 LIST_FIELDS = ("actors", "third_parties", "theatres")
 
 

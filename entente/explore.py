@@ -15,7 +15,7 @@ from . import charts, render, tables
 from .schema import CERTAINTY_ORDER
 from .theme import DOMAIN_COLOURS, DOMAIN_ORDER, DIRECTION_ORDER, scale
 
-EMBED_LIMIT = 5000   # claims embedded in the static explorer page
+EMBED_LIMIT = 1000   # claims embedded in the static explorer page (about 350 KiB)
 LIST_LIMIT = 12      # matching claims listed at once
 ALL = "all"
 
@@ -66,12 +66,12 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
         tooltip=[alt.Tooltip("id:N", title="Claim"), alt.Tooltip("summary:N", title="Summary"),
                  alt.Tooltip("when_label:N", title="When"), alt.Tooltip("certainty:N", title="Certainty")],
     ).add_params(brush, domain, direction, certainty).properties(
-        width=620, height=60, title=alt.Title("Explore the claims", subtitle=[note, "Choose a domain, direction or certainty below; drag across the timeline to pick a period."]))
+        width=580, height=60, title=alt.Title("Explore the claims", subtitle=[note, "Choose a domain, direction or certainty below; drag across the timeline to pick a period."]))
     total = base.transform_calculate(hit=f"({match}) ? 1 : 0").transform_aggregate(
         matches="sum(hit)", claims="count()").transform_calculate(
         text=f"datum.matches + ' of ' + datum.claims + ' claims match; the {list_limit} most recent are listed'").mark_text(
         align="left", fontSize=13, fontWeight="bold").encode(text="text:N", x=alt.value(0), y=alt.value(10)).properties(
-        width=620, height=20)
+        width=580, height=20)
     listed = base.transform_filter(match).transform_window(
         rank="row_number()", sort=[alt.SortField("when", order="descending"), alt.SortField("id", order="ascending")]).transform_filter(
         f"datum.rank <= {list_limit}")
@@ -82,8 +82,9 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
             tooltip=[alt.Tooltip("summary:N", title="Summary"), alt.Tooltip("source:N", title="Source")],
         ).properties(width=width, height=20 * list_limit, title=alt.Title(title, fontSize=12))
 
-    rows = alt.hconcat(column("id", "Claim", 50), column("when_label", "When", 130), column("certainty", "Certainty", 90),
-                       column("summary", "Summary", 520), spacing=4)
+    # Widths add up to the book's text column, so the explorer never needs a scroll bar.
+    rows = alt.hconcat(column("id", "Claim", 44), column("when_label", "When", 128), column("certainty", "Certainty", 76),
+                       column("summary", "Summary", 330), spacing=4)
     return alt.vconcat(timeline, total, rows, spacing=12).properties(
         description="Interactive explorer: select boxes and a brushed period filter the claims; the most recent matches are listed.")
 

@@ -16,6 +16,7 @@ from .schema import Schema
 # the parser to interpret (emphasis, links, roles, raw HTML, maths, substitutions).
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 DEFAULT_LIMIT = 50
+ID_LIST_LIMIT = 10
 
 
 def markdown_cell(value) -> str:
@@ -85,14 +86,18 @@ def counts(events: pd.DataFrame, rows: str, columns: str, caption: str = "") -> 
 
 def sources(data, caption: str = "") -> Table:
     """Every cited report: outlet, date, whether its year is inferred, and the claims resting on it."""
-    per_source = data.events.groupby("source_id")["event_id"].agg(lambda ids: ", ".join(ids))
+    cited = data.events.groupby("source_id")["event_id"]
+    # A bounded list of ids per source, so the table stays readable as the data grows.
+    ids = cited.agg(lambda ids: ", ".join(ids) if len(ids) <= ID_LIST_LIMIT
+                    else ", ".join(list(ids)[:ID_LIST_LIMIT]) + f" and {len(ids) - ID_LIST_LIMIT} more")
     frame = pd.DataFrame({
         "Source id": data.sources["source_id"],
         "Outlet": data.sources["outlet"],
         "Web domain": data.sources["domain"].fillna(""),
         "Published": data.sources["published_label"],
         "Year": data.sources["year_inferred"].map({True: "inferred", False: "given"}),
-        "Claims": data.sources["source_id"].map(per_source).fillna(""),
+        "Claims": data.sources["source_id"].map(cited.size()).fillna(0).astype(int),
+        "Claim ids": data.sources["source_id"].map(ids).fillna(""),
     })
     return Table(frame, caption)
 

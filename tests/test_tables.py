@@ -61,8 +61,21 @@ def test_counts_table_matches_a_crosstab_of_the_csv():
 def test_sources_table_lists_every_source_with_its_claims():
     table = tables.sources(DATA).frame
     assert sorted(table["Source id"]) == sorted(raw("sources")["source_id"])
-    claims = ", ".join(table["Claims"]).split(", ")
-    assert sorted(c for c in claims if c) == sorted(EVENTS["event_id"])
+    assert table["Claims"].sum() == len(EVENTS)
+    per_source = EVENTS.groupby("source_id").size()
+    for row in table.itertuples(index=False):
+        assert row.Claims == per_source.get(row[0], 0)
+    if per_source.max() <= tables.ID_LIST_LIMIT:
+        claims = ", ".join(table["Claim ids"]).split(", ")
+        assert sorted(c for c in claims if c) == sorted(EVENTS["event_id"])
+
+
+def test_sources_table_bounds_its_id_lists():
+    many = DATA.events.copy()
+    many["source_id"] = "edm-2022-12"
+    data = entente.Dataset(schema=DATA.schema, events=many, sources=DATA.sources, changes=DATA.changes)
+    cell = tables.sources(data).frame.set_index("Source id").loc["edm-2022-12", "Claim ids"]
+    assert cell.endswith(f"and {len(many) - tables.ID_LIST_LIMIT} more")
 
 
 def test_field_tables_come_from_the_schema():
