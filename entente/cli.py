@@ -14,9 +14,20 @@ def _descriptor_of(path: str) -> Path:
     return p / DESCRIPTOR if p.is_dir() else p
 
 
+def _default_descriptor() -> Path | None:
+    """The project's own datapackage.json, found from the working directory; None (reported) when absent."""
+    try:
+        return find_root() / DESCRIPTOR
+    except FileNotFoundError as err:
+        print(f"{err}; give the path of a datapackage.json, or of the folder holding one", file=sys.stderr)
+        return None
+
+
 def validate(paths: list[str]) -> int:
     """Validate each data package; print one line per problem. Exit status 0 when all pass, else 1."""
-    descriptors = [_descriptor_of(p) for p in paths] or [find_root() / DESCRIPTOR]
+    descriptors = [_descriptor_of(p) for p in paths] or [_default_descriptor()]
+    if None in descriptors:
+        return 1
     failed = 0
     for descriptor in descriptors:
         tables, problems = check_package(descriptor)
@@ -24,7 +35,8 @@ def validate(paths: list[str]) -> int:
             print(problem, file=sys.stderr)
         if problems:
             failed += 1
-            print(f"{descriptor}: {len(problems)} problem(s); nothing was loaded or changed", file=sys.stderr)
+            print(f"{descriptor}: {len(problems)} problem(s) found; nothing was loaded and no file was changed",
+                  file=sys.stderr)
         else:
             counts = ", ".join(f"{len(rows)} {name}" for name, rows in tables.items())
             print(f"{descriptor}: valid ({counts})")
