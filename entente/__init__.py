@@ -1,12 +1,24 @@
 """Data, validation, tables and charts for the report on the Russo-Iranian entente.
 
-Notebooks import this package; it knows nothing of them.
+Notebooks import this package; it knows nothing of them. The chart and notebook modules (and Altair
+with them) load on first use, so the command line (`python -m entente validate`) starts quickly.
 """
-from . import charts, explore, facts, render, tables, theme
+from importlib import import_module
+
 from .data import Dataset, load
-from .notebook import glue_all, notebook_setup
 from .schema import CERTAINTY_ORDER, Schema
 from .validate import DataError, Problem, check_package
 
+_LAZY_MODULES = {"charts", "explore", "facts", "live", "render", "tables", "theme", "notebook", "bib"}
+_LAZY_NAMES = {"notebook_setup": "notebook", "glue_all": "notebook"}
+
 __all__ = ["CERTAINTY_ORDER", "DataError", "Dataset", "Problem", "Schema", "charts", "check_package", "explore",
            "facts", "glue_all", "load", "notebook_setup", "render", "tables", "theme"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY_MODULES:
+        return import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        return getattr(import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+    raise AttributeError(f"module 'entente' has no attribute {name!r}")
