@@ -1,0 +1,182 @@
+"""Rebuilding picks up changed data and package source, executes nothing when nothing changed, and a
+failure fails every build (entente.freshness).
+
+Every step is a whole-book build of one temporary copy of the project, in the order of the tests below
+(each starts from the copy as the previous one left it, built and valid). The builds run the copy's own
+entente package (PYTHONPATH), in the Sphinx process and in the kernels; a marker written at import proves it.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow
+
+ORIGINAL = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")  # the original venv's
+EXECUTING = re.compile(r"^(\S+): Executing notebook", re.MULTILINE)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+PASTED = re.compile(r'<span class="pasted-text">([^<]*)</span>')
+
+# Appended to the copy's entente/__init__.py: every process importing the package notes which file it
+# imported, so the test sees that the Sphinx process and the kernels run the copy, and when kernels ran.
+IMPORT_MARKER = '''
+import os as _os, sys as _sys  # added by tests/test_freshness.py
+with open(_os.environ["ENTENTE_TEST_MARKER"], "a", encoding="utf8") as _marker:
+    _marker.write(("kernel" if "ipykernel" in _sys.modules else "build") + " " + __file__ + "\\n")
+'''
+
+
+class Book:
+    """A copy of the project, built with the flags of `make book`."""
+
+    def __init__(self, root: Path, marker: Path):
+        self.root, self.marker = root, marker
+        self.env = {**os.environ, "PYTHONPATH": str(root), "ENTENTE_TEST_MARKER": str(marker)}
+        makefile = (root / "Makefile").read_text(encoding="utf8")
+        self.flags = re.search(r"^JB_FLAGS\s*:?=\s*(.*)$", makefile, re.MULTILINE).group(1).split()
+        self.root_doc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf8"))["root"]
+        self.notebooks: set[str] = set()  # every notebook, as the first (cold) build executed them
+
+    def build(self, *extra: str) -> tuple[int, str, set[str]]:
+        """Build; return the exit status, the log and the notebooks that executed."""
+        done = subprocess.run([str(JUPYTER_BOOK), "build", ".", *self.flags, *extra], cwd=self.root,
+                              env=self.env, capture_output=True, text=True)
+        log = ANSI.sub("", done.stdout + done.stderr)
+        return done.returncode, log, set(EXECUTING.findall(log))
+
+    def run_ok(self, *extra: str) -> set[str]:
+        status, log, executed = self.build(*extra)
+        assert status == 0, log[-5000:]
+        return executed
+
+    def imports(self, who: str) -> list[str]:
+        lines = self.marker.read_text(encoding="utf8").splitlines() if self.marker.exists() else []
+        return [line.split(" ", 1)[1] for line in lines if line.startswith(who + " ")]
+
+    def pasted(self, docname: str) -> list[str]:
+        """The glued values a built web page shows."""
+        return PASTED.findall((self.root / "_build/html" / f"{docname}.html").read_text(encoding="utf8"))
+
+    def rows(self, table: str) -> list[dict]:
+        with open(self.root / "data" / f"{table}.csv", newline="", encoding="utf8") as f:
+            return list(csv.DictReader(f))
+
+    def append(self, table: str, row: dict) -> None:
+        path = self.root / "data" / f"{table}.csv"
+        with open(path, newline="", encoding="utf8") as f:
+            fields = next(csv.reader(f))
+        with open(path, "a", newline="", encoding="utf8") as f:
+            csv.DictWriter(f, fields, lineterminator="\n").writerow(row)
+
+
+def _project_files(root: Path) -> list[str]:
+    """Tracked files and untracked ones git does not ignore: what a fresh checkout plus work in progress holds."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=root, capture_output=True, text=True, check=True).stdout
+    return [name for name in listed.split("\0") if name and (root / name).is_file()]
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> Book:
+    base = tmp_path_factory.mktemp("freshness")
+    root = base / "book"
+    for name in _project_files(ORIGINAL):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ORIGINAL / name, root / name)
+    with open(root / "entente" / "__init__.py", "a", encoding="utf8") as f:
+        f.write(IMPORT_MARKER)
+    copy = Book(root, base / "imports.txt")
+    executed = copy.run_ok()
+    assert executed, "the first build of the copy executed no notebook"
+    copy.notebooks = executed
+    return copy
+
+
+def _next_event(book: Book, **changes) -> tuple[dict, dict]:
+    """A copy of the last event under a new id, and its 'added' change record dated after all others."""
+    events, changes_rows = book.rows("events"), book.rows("changes")
+    new_id = "E%03d" % (max(int(e["event_id"][1:]) for e in events) + 1)
+    event = {**events[-1], "event_id": new_id, **changes}
+    latest = max(dt.date.fromisoformat(c["date"]) for c in changes_rows)
+    change = {"date": (latest + dt.timedelta(days=1)).isoformat(), "record_id": new_id, "change": "added",
+              "description": "Added by the freshness test."}
+    return event, change
+
+
+def test_builds_run_the_copys_package(book):
+    inside = lambda paths: paths and all(Path(p).resolve().is_relative_to(book.root.resolve()) for p in paths)
+    assert inside(book.imports("build")), book.imports("build")
+    assert inside(book.imports("kernel")), book.imports("kernel")
+
+
+def test_rebuild_with_no_change_executes_nothing(book):
+    kernels_before = len(book.imports("kernel"))
+    assert book.run_ok() == set()
+    assert len(book.imports("kernel")) == kernels_before
+
+
+def test_new_event_reaches_the_pages(book):
+    total = len(book.rows("events"))
+    assert str(total) in book.pasted(book.root_doc)
+    event, change = _next_event(book, summary="An event added by the freshness test.")
+    explore = book.root / "_build/html/chapters/explore.html"  # the page listing every event
+    assert event["event_id"] not in explore.read_text(encoding="utf8"), "the new id is already listed"
+    book.append("events", event)
+    book.append("changes", change)
+    valid = subprocess.run([sys.executable, "-m", "entente", "validate"], cwd=book.root, env=book.env,
+                           capture_output=True, text=True)
+    assert valid.returncode == 0, valid.stderr
+
+    # `make all` order: the PDF first. The LaTeX build re-executes every notebook ...
+    assert book.run_ok("--builder", "latex") == book.notebooks
+    tex = "\n".join(p.read_text(encoding="utf8") for p in (book.root / "_build/latex").glob("*.tex"))
+    assert re.search(rf"\{{pasted-text\}}\{{{total + 1}\}}", tex)
+    # ... then the web book takes the fresh executions from the shared cache, and rewrites its pages
+    # although their sources did not change (the shared environment was updated by the LaTeX build).
+    assert book.run_ok() == set()
+    assert str(total + 1) in book.pasted(book.root_doc)
+    assert event["event_id"] in explore.read_text(encoding="utf8"), "the explore page was not rewritten"
+
+
+def test_package_change_reexecutes(book):
+    kernels_before = len(book.imports("kernel"))
+    with open(book.root / "entente" / "data.py", "a", encoding="utf8") as f:
+        f.write("\n\ndef _freshness_test():\n    \"\"\"Added by the freshness test.\"\"\"\n")
+    assert book.run_ok() == book.notebooks
+    assert len(book.imports("kernel")) > kernels_before
+
+
+def test_failures_fail_every_build(book):
+    events = book.root / "data/events.csv"
+    chapter = book.root / f"{book.root_doc}.md"
+    saved = {path: path.read_bytes() for path in (events, chapter)}
+    try:
+        # Data the loader rejects: an event citing a source that is not in sources.csv.
+        event, _ = _next_event(book, source_id="no-such-source")
+        book.append("events", event)
+        for attempt in (1, 2):
+            status, log, _ = book.build()
+            assert status != 0, f"build {attempt} with bad data passed:\n{log[-3000:]}"
+        events.write_bytes(saved[events])
+
+        # A cell that raises: the unchanged rebuild must execute it again, not serve the page as it was.
+        with open(chapter, "a", encoding="utf8") as f:
+            f.write('\n```{code-cell} ipython3\nraise RuntimeError("broken by the freshness test")\n```\n')
+        for attempt in (1, 2):
+            status, log, executed = book.build()
+            assert status != 0, f"build {attempt} with a failing cell passed:\n{log[-3000:]}"
+            assert chapter.resolve() in {Path(p).resolve() for p in executed}
+    finally:
+        for path, content in saved.items():
+            path.write_bytes(content)
+    book.run_ok()  # repaired: passes again
