@@ -14,6 +14,15 @@ def notebook_setup() -> Dataset:
 
 def glue_all(values: dict) -> None:
     """Glue each value under its name, for ``{glue:text}`` and ``{glue:figure}`` in the prose."""
+    if not render.in_book_build():
+        # A live notebook has no {glue:} roles or figures to fill: show the charts where they are glued.
+        import altair as alt
+        from IPython.display import display
+
+        for value in values.values():
+            if isinstance(value, alt.TopLevelMixin):
+                display(value)
+        return
     from myst_nb import glue  # only notebooks run by the book need it
 
     for name, value in values.items():

@@ -128,7 +128,7 @@ def test_rebuild_with_no_change_executes_nothing(book):
 def test_new_event_reaches_the_pages(book):
     total = len(book.rows("events"))
     assert str(total) in book.pasted(book.root_doc)
-    event, change = _next_event(book, summary="An event added by the freshness test.")
+    event, change = _next_event(book, summary=HOSTILE)
     explore = book.root / "_build/html/chapters/explore.html"  # the page listing every event
     assert event["event_id"] not in explore.read_text(encoding="utf8"), "the new id is already listed"
     book.append("events", event)
@@ -146,6 +146,29 @@ def test_new_event_reaches_the_pages(book):
     assert book.run_ok() == set()
     assert str(total + 1) in book.pasted(book.root_doc)
     assert event["event_id"] in explore.read_text(encoding="utf8"), "the explore page was not rewritten"
+    _assert_shown_as_text(book, tex)
+
+
+# Text from the data that would run, format or include something if it were ever interpreted.
+HOSTILE = ('Added by the freshness test: <script>window.__entente_pwned=1</script> <img src=x onerror="alert(1)"> '
+           '**not bold** {cite}`nokey` $x^2$ \\input{/etc/hostname} & 100% #1 ~ end.')
+
+
+def _assert_shown_as_text(book: Book, tex: str) -> None:
+    """The hostile summary appears as plain text in the chapter table, the explorer's data and the LaTeX."""
+    from bs4 import BeautifulSoup
+
+    page = (book.root / "_build/html/chapters/07-assessment.html").read_text(encoding="utf8")
+    # Sphinx's smartquotes curls straight quotation marks in all text, ours and the data's alike.
+    straight = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+    cells = [td.get_text().translate(straight) for td in BeautifulSoup(page, "html.parser").select("table td")]
+    assert HOSTILE in cells, "the summary is shown whole, as text, in the chapter's table"
+    for raw in ("<script>window.__entente_pwned", "<img src=x", "<strong>not bold", "nokey]"):
+        assert raw not in page, raw
+    explore = (book.root / "_build/html/chapters/explore.html").read_text(encoding="utf8")
+    assert "<script>window.__entente_pwned" not in explore and "<img src=x" not in explore
+    assert "\\u003cscript\\u003ewindow.__entente_pwned" in explore, "escaped inside the chart's JSON"
+    assert "\\input{/etc/hostname}" not in tex and "textbackslash{}input" in tex
 
 
 def test_package_change_reexecutes(book):
