@@ -24,16 +24,12 @@ def bibtex_entry(source) -> str:
     """One source as ``@misc``: the outlet (braced, so styles keep its capitals), the report's date in
     words with any inference stated, and the web domain where the article gives one."""
     date = source.published_date
-    if source.published_precision == "day":
-        when = f"{date.day} {date:%B %Y}"
-    elif source.published_precision == "month":
-        when = f"{date:%B %Y}"
-    else:
-        when = f"{date.year}"
+    # The style prints the year field after this text, so the day and month come without it.
+    when = {"day": f" of {date.day} {date:%B}", "month": f" of {date:%B}", "year": ""}[source.published_precision]
     if source.kind == "article":
-        published = f"Eurasia Daily Monitor, vol. 19, issue 189, {when}: the article this report is built on"
+        published = "Vol. 19, issue 189: the article this report is built on" + (f", published in {date:%B}" if when else "")
     else:
-        published = f"Report of {when}" + (" (year inferred)" if source.year_inferred else "")
+        published = f"Report{when}" + (" (year inferred)" if source.year_inferred else "")
     fields = {"title": "{" + bibtex_text(source.outlet) + "}", "howpublished": bibtex_text(published),
               "year": str(date.year)}
     if source.domain and str(source.domain) != "<NA>":
