@@ -45,18 +45,25 @@ system-browser:
 system-pdf:
 	bash .ci/system-deps.sh pdf
 
+# Jupyter Book's LaTeX builder, run with xelatex (latex_engine in _config.yml), then copied to a stable name.
 pdf: install system-pdf
+	rm -f _build/latex/book.pdf
 	$(JB) build . $(JB_FLAGS) --builder pdflatex
 	cp _build/latex/book.pdf $(PDF)
 	@echo "The PDF is $(abspath $(PDF))"
 
-all: pdf book
+# In this order, even under make -j: the web book offers the PDF only if it exists when the book is built.
+all: pdf
+	$(MAKE) --no-print-directory book
 
 test: install system-browser system-pdf all
 	$(PY) -m pytest -ra
 
+# JupyterLab on this machine only, with the project's defaults (chapters open as notebooks); as root it
+# needs --allow-root, as in a container.
 lab: install
-	$(VENV)/bin/jupyter lab chapters/
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --LabApp.app_settings_dir=$(abspath jupyterlab-settings) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) chapters/
 
 clean:
 	rm -rf _build

@@ -10,12 +10,18 @@ import hashlib
 import html
 import json
 import os
+import re
 
 import altair as alt
+
+from . import live
 
 RENDERER = "entente-book"
 # The book build sets this (entente.sphinxext) so that kernels it starts render for the book.
 BUILD_ENV = "ENTENTE_BOOK_BUILD"
+# The vega-lite release Altair writes specs for (e.g. "6.4"): vl-convert compiles them with the same one,
+# in the web book's bundle and in the PDF figures alike.
+VEGALITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 _counter = {"n": 0}
 
 
@@ -47,13 +53,67 @@ def chart_html(spec: dict) -> str:
     )
 
 
+_PDF_OBJECT = re.compile(rb"(\d+) 0 obj\n(.*?)\nendobj\n", re.S)
+_PDF_REF = re.compile(rb"\b(\d+) 0 R\b")
+_PDF_REF_LIST = re.compile(rb"(?m)(?:^ +/\w+ \d+ 0 R\n)+")
+
+
+def canonical_pdf(pdf: bytes) -> bytes:
+    """vl-convert's PDF rewritten in one canonical form, so one chart always gives the same bytes.
+
+    vl-convert lists a page's fonts and XObjects in hash-map order and numbers the font objects in
+    that order, which changes from run to run; LaTeX then names the figure file after its hash and
+    embeds it, so the book's PDF differed between builds. Here the name lists are sorted and the
+    objects renumbered in the order they are reached from the catalog, then the cross-reference
+    table is rebuilt. svg2pdf writes a plain, uncompressed object structure (streams aside, which
+    hold no object references), so this simple rewrite is enough; anything else is returned as is.
+    """
+    def sort_list(match: re.Match) -> bytes:
+        return b"".join(sorted(match.group(0).splitlines(keepends=True)))
+
+    objects = {}
+    for match in _PDF_OBJECT.finditer(pdf):
+        body = match.group(2)
+        split = body.find(b"\nstream\n")
+        head, stream = (body, b"") if split < 0 else (body[:split], body[split:])
+        objects[int(match.group(1))] = (_PDF_REF_LIST.sub(sort_list, head + b"\n")[:-1], stream)
+    trailer_at = pdf.rfind(b"trailer\n")
+    if not objects or trailer_at < 0 or b"/Encrypt" in pdf or b"/ObjStm" in pdf:
+        return pdf
+    trailer = pdf[trailer_at:pdf.rfind(b"startxref")]
+    order: list[int] = []
+
+    def walk(text: bytes) -> None:
+        for ref in _PDF_REF.findall(text):
+            number = int(ref)
+            if number in objects and number not in order:
+                order.append(number)
+                walk(objects[number][0])
+
+    walk(trailer)
+    order += [n for n in sorted(objects) if n not in order]  # unreachable ones, kept all the same
+    new = {old: index for index, old in enumerate(order, start=1)}
+    renumber = lambda text: _PDF_REF.sub(lambda m: b"%d 0 R" % new.get(int(m.group(1)), int(m.group(1))), text)
+    out = bytearray(pdf[:pdf.index(b"%d 0 obj\n" % next(iter(objects)))])
+    offsets = []
+    for old in order:
+        offsets.append(len(out))
+        head, stream = objects[old]
+        out += b"%d 0 obj\n" % new[old] + renumber(head) + stream + b"\nendobj\n\n"
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f\r\n" % (len(order) + 1)
+    out += b"".join(b"%010d 00000 n\r\n" % offset for offset in offsets)
+    trailer = re.sub(rb"/Size \d+", b"/Size %d" % (len(order) + 1), renumber(trailer))
+    return bytes(out + trailer + b"startxref\n%d\n%%%%EOF" % xref_at)
+
+
 def book_renderer(spec: dict, **metadata) -> dict:
     """The mimebundle for one chart: HTML for the web book, vector PDF for the LaTeX build."""
     import vl_convert as vlc  # imported here: only book builds need it
 
     bundle = {
         "text/html": chart_html(spec),
-        "application/pdf": vlc.vegalite_to_pdf(spec),
+        "application/pdf": canonical_pdf(vlc.vegalite_to_pdf(spec, vl_version=VEGALITE_VERSION)),
         "text/plain": f"<Chart: {spec.get('description') or spec.get('title') or 'untitled'}>",
     }
     return bundle
@@ -62,8 +122,12 @@ def book_renderer(spec: dict, **metadata) -> dict:
 alt.renderers.register(RENDERER, book_renderer)
 
 
+def in_book_build() -> bool:
+    return bool(os.environ.get(BUILD_ENV))
+
+
 def enable() -> str:
     """Pick the renderer for where this kernel runs: the book build, or a live notebook."""
-    name = RENDERER if os.environ.get(BUILD_ENV) else "default"
+    name = RENDERER if in_book_build() else live.RENDERER
     alt.renderers.enable(name)
     return name

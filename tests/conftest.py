@@ -17,10 +17,15 @@ def raw(name: str) -> pd.DataFrame:
     return pd.read_csv(ROOT / "data" / f"{name}.csv", dtype=str, keep_default_na=False)
 
 
-def require_html() -> Path:
-    """The built web book; in CI its absence is a failure, elsewhere a skip with the command to run."""
-    if not (HTML / "chapters" / "intro.html").is_file():
+def require(ok: bool, reason: str) -> None:
+    """Skip with the reason on a developer's machine; fail under CI, where nothing may be missing."""
+    if not ok:
         if IN_CI:
-            pytest.fail("the web book is not built: `make test` builds it before running the suite")
-        pytest.skip("the web book is not built; run `make book` first")
+            pytest.fail(f"{reason} (CI=true: the suite needs it)")
+        pytest.skip(reason)
+
+
+def require_html() -> Path:
+    """The built web book (`make test` builds it before the suite runs)."""
+    require((HTML / "chapters" / "intro.html").is_file(), "the web book is not built; run `make book` first")
     return HTML

@@ -31,14 +31,13 @@ import pytest
 
 import entente
 from entente import charts, explore, live
-from conftest import raw
+from conftest import raw, require
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 EXPLORE = ROOT / "chapters" / "explore.md"
 CHART_CHAPTER = ROOT / "chapters" / "01-arms.md"  # glues two charts: flows and the certainty ladder
 MIN_SIZE = 50           # px: a chart smaller than this in either direction did not really draw
@@ -47,14 +46,6 @@ RUN_ALL_S = 240
 UI_S = 30
 DATA = entente.load()
 EVENTS = raw("events")
-
-
-def require(ok: bool, reason: str) -> None:
-    """Skip with the reason on a developer's machine; fail under CI, where nothing may be missing."""
-    if not ok:
-        if IN_CI:
-            pytest.fail(f"{reason} (CI=true: the suite needs it)")
-        pytest.skip(reason)
 
 
 # --- the live renderer, in the kernel ------------------------------------------------------------

@@ -1,0 +1,170 @@
+"""The PDF `make pdf` built: its text (through poppler's pdftotext), its LaTeX source and log.
+
+Under CI (CI=true) a missing pdftotext, PDF or web book fails the suite; elsewhere those tests are
+skipped, with the reason.
+"""
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+import entente
+from entente.sphinxext import chapter_title, toc_files
+from conftest import require
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+PDF = BUILD / "entente-report.pdf"
+LATEX = BUILD / "latex"
+HTML = BUILD / "html"
+
+pytestmark = pytest.mark.pdf
+
+
+def flat(text: str) -> str:
+    """Text as compared here: curly quotes and dashes made plain, soft hyphens gone, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    for fancy, plain in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("–", "-"), ("—", "-"), ("\u00ad", "")):
+        text = text.replace(fancy, plain)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def letters(text: str) -> str:
+    """Only letters and digits, lower case: robust to line breaks, hyphenation and typography."""
+    return re.sub(r"[^0-9a-z]", "", flat(text).lower())
+
+
+@lru_cache(maxsize=None)
+def pdf_text(first: int | None = None, last: int | None = None) -> str:
+    require(shutil.which("pdftotext") is not None, "pdftotext is missing (make system-pdf installs poppler-utils)")
+    require(PDF.is_file(), f"no PDF at {PDF} (run `make pdf` first)")
+    pages = [*(["-f", str(first)] if first else []), *(["-l", str(last)] if last else [])]
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, str(PDF), "-"],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def tex_source() -> str:
+    tex = LATEX / "book.tex"
+    require(tex.is_file(), f"no LaTeX source at {tex} (run `make pdf` first)")
+    return tex.read_text(encoding="utf-8")
+
+
+def chapters() -> list[tuple[str, str]]:
+    return [(name, chapter_title(ROOT / f"{name}.md")) for name in toc_files(ROOT) if (ROOT / f"{name}.md").is_file()]
+
+
+def test_pdf_is_where_the_makefile_puts_it():
+    require(PDF.is_file(), f"no PDF at {PDF} (run `make pdf` first)")
+    assert PDF.read_bytes().startswith(b"%PDF-") and (LATEX / "book.pdf").read_bytes() == PDF.read_bytes()
+
+
+def test_title_page_carries_the_as_of_date():
+    page_one = flat(pdf_text(1, 1))
+    assert "The Russo-Iranian entente, in data" in page_one
+    assert f"Data as of {entente.load(ROOT).as_of_label}" in page_one
+
+
+def test_every_chapter_title_is_in_the_pdf():
+    text = flat(pdf_text())
+    assert "contents" in text.lower()
+    missing = [title for _, title in chapters() if flat(title) not in text]
+    assert missing == [], f"chapter titles missing from the PDF: {missing}"
+
+
+def test_chapters_are_numbered_and_in_order():
+    """Part I's chapters, in _toc.yml's order, come out as numbered LaTeX chapters, after the introduction."""
+    tex = tex_source()
+    found = re.findall(r"\\chapter\{(.*?)\}\n", tex)
+    assert found and found[0] == "Introduction"
+    assert r"\setcounter{secnumdepth}{-1}" in tex  # the introduction only; the rest is numbered
+    body = [flat(re.sub(r"\\sphinxhyphen\{\}", "-", t)) for t in found[1:]]
+    expected = [flat(title) for name, title in chapters()[1:]]
+    assert body == expected
+    contents = flat(pdf_text(2, 6))  # the table of contents, after the title page
+    unlisted = [f"{n} {flat(title)}" for n, (_, title) in enumerate(chapters()[1:], start=1)
+                if f"{n} {flat(title)}" not in contents]
+    assert unlisted == [], f"not in the table of contents: {unlisted}"
+
+
+def test_headline_numbers_are_in_the_pdf():
+    """Numbers the book glues into its prose, computed here from the data, appear in the PDF."""
+    data = entente.load(ROOT)
+    words = set(flat(pdf_text()).split(" "))
+    for number in (len(data.events), data.events["paragraph"].nunique(), int((data.sources["kind"] == "report").sum())):
+        assert str(number) in words, f"{number} is not in the PDF"
+
+
+def test_every_glued_value_of_the_web_book_is_in_the_pdf():
+    """What `{glue:text}` pasted into the web pages' prose, the PDF says too."""
+    require(HTML.is_dir(), f"no web book in {HTML} (run `make book` first)")
+    text = letters(pdf_text())
+    missing = []
+    for name, _ in chapters():
+        page = HTML / f"{name}.html"
+        if page.is_file():
+            pasted = re.findall(r'<span class="pasted-text">(.*?)</span>', page.read_text(encoding="utf-8"), re.S)
+            missing += [f"{name}: {v}" for v in map(html.unescape, pasted) if letters(v) not in text]
+    assert missing == [], missing
+
+
+def _web_chart_count() -> int:
+    require(HTML.is_dir(), f"no web book in {HTML} (run `make book` first)")
+    return sum(p.read_text(encoding="utf-8").count('class="entente-chart"')
+               for p in HTML.rglob("*.html") if p.relative_to(HTML).parts[0] not in ("_static", "_sources", "downloads"))
+
+
+def test_every_web_chart_is_a_vector_figure_in_the_pdf():
+    """As many PDF figures (vl-convert's vector output) as charts in the web book, none a bitmap."""
+    tex = tex_source()
+    graphics = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{?([^}]+?)\}?\}", tex)
+    charts = [g for g in graphics if g.endswith(".pdf") or (LATEX / f"{g}.pdf").is_file()]
+    assert len(charts) == _web_chart_count()
+    assert len(charts) == len(graphics), f"bitmaps in the PDF: {set(graphics) - set(charts)}"
+    # In the PDF itself each figure is a form XObject drawn by LaTeX; the PDF holds no raster image.
+    listing = subprocess.run(["pdfimages", "-list", str(PDF)], capture_output=True, text=True).stdout
+    assert len(listing.strip().splitlines()) <= 2, listing
+
+
+def test_glued_figures_keep_their_captions():
+    tex = tex_source()
+    figures = re.findall(r"\\begin\{figure\}.*?\\end\{figure\}", tex, re.S)
+    assert figures
+    uncaptioned = [f[:200] for f in figures if r"\sphinxincludegraphics" in f and r"\caption" not in f]
+    assert uncaptioned == []
+
+
+def test_tables_can_break_across_pages():
+    tex = tex_source()
+    assert r"\begin{longtable}" in tex
+    assert r"\begin{tabulary}" not in tex and r"\begin{tabular}" not in tex
+
+
+def test_bibliography_is_typeset():
+    """sphinxcontrib-bibtex's entries, generated from data/sources.csv, reach the PDF with their outlets."""
+    tex = tex_source()
+    assert r"\begin{sphinxthebibliography}" in tex
+    entries = re.findall(r"\\bibitem\[", tex)
+    assert entries
+    text = letters(pdf_text())
+    cited = set(re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", "".join(
+        (ROOT / f"{name}.md").read_text(encoding="utf-8") for name, _ in chapters())))
+    sources = entente.load(ROOT).sources.set_index("source_id")
+    keys = {k.strip() for group in cited for k in group.split(",")}
+    assert keys and keys <= set(sources.index)
+    missing = [k for k in keys if letters(sources.loc[k, "outlet"]) not in text]
+    assert missing == []
+
+
+def test_no_missing_characters_in_the_latex_log():
+    log = LATEX / "book.log"
+    require(log.is_file(), f"no LaTeX log at {log} (run `make pdf` first)")
+    missing = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+               if "Missing character" in line]
+    assert missing == []

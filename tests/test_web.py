@@ -1,0 +1,406 @@
+"""The web book in a real browser, opened from disk with no network: every page, every chart.
+
+Reads the book `make book` (or `make all`) built in _build/html. Debian's chromium drives the pages
+through Playwright (never a downloaded browser). Every request to anything but a local file is
+recorded and refused, so a page that reaches for a CDN fails here even on a machine that is online.
+Screenshots of every page land in _build/screenshots/ for a human to look at.
+
+Under CI (CI=true) a missing browser or book fails the suite; elsewhere those tests are skipped, with
+the reason.
+"""
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from conftest import require
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+SHOTS = BUILD / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+MIN_SIZE = 50  # px: a chart smaller than this in either direction did not really draw
+
+
+def book_pages() -> list[str]:
+    """Every HTML page of the built book, relative to _build/html (assets and downloads aside)."""
+    if not HTML.is_dir():
+        return []
+    skip = ("_static", "_sources", "_images", "downloads")
+    return sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
+                  if p.relative_to(HTML).parts[0] not in skip)
+
+
+PAGES = book_pages()
+
+
+# --- the browser --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    require(CHROMIUM.is_file(), f"no browser at {CHROMIUM} (make system-browser installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the venv has it
+        require(False, "the playwright package is not installed")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """One page opened from disk, with everything it asked for and complained about."""
+
+    def __init__(self, browser, url: str):
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("request", self._request)
+        self.page.on("websocket", lambda ws: self.outside.append(ws.url))
+        self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
+        self.page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        self.page.goto(url, wait_until="load")
+        if 'http-equiv="Refresh"' in self._source(url):  # index.html sends the reader to the first page
+            self.page.wait_for_url(lambda now: now != url)
+            self.page.wait_for_load_state("load")
+
+    @staticmethod
+    def _source(url: str) -> str:
+        return Path(unquote(urlparse(url).path)).read_text(encoding="utf-8")
+
+    @property
+    def html(self) -> str:
+        """The source of the page shown at the end (after any redirect)."""
+        return self._source(self.page.url)
+
+    def _request(self, request) -> None:
+        if not request.url.startswith(LOCAL_SCHEMES):
+            self.outside.append(request.url)
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith(LOCAL_SCHEMES):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def wait_for_charts(self) -> None:
+        """Until every chart holds an SVG or canvas (vegaEmbed draws asynchronously), or 20 s."""
+        try:
+            self.page.wait_for_function(
+                "() => [...document.querySelectorAll('.entente-chart')]"
+                ".every(c => c.querySelector('svg.marks, canvas.marks'))", timeout=20_000)
+        except Exception:  # the assertions below say which chart is missing
+            pass
+
+    def chart_sizes(self) -> list[dict]:
+        return self.page.eval_on_selector_all(".entente-chart", """charts => charts.map(c => {
+            const drawn = c.querySelector('svg.marks, canvas.marks');
+            const box = drawn ? drawn.getBoundingClientRect() : {width: 0, height: 0};
+            return {id: c.id, width: box.width, height: box.height};
+        })""")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def file_url(page: str) -> str:
+    return (HTML / page).as_uri()
+
+
+def screenshot_path(page: str) -> Path:
+    return SHOTS / (page.removesuffix(".html").replace("/", "__") + ".png")
+
+
+def test_the_book_is_built():
+    require(bool(PAGES), f"no web book in {HTML} (run `make book` first)")
+    assert "index.html" in PAGES and any(p.startswith("chapters/") for p in PAGES)
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", PAGES or [None])
+def test_page_draws_offline(browser, page):
+    """Each page: charts drawn at a real size, nothing asked of another host, a clean console."""
+    require(page is not None, f"no web book in {HTML} (run `make book` first)")
+    visit = Visit(browser, file_url(page))
+    try:
+        visit.wait_for_charts()
+        sizes = visit.chart_sizes()
+        html = visit.html
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=str(screenshot_path(page)), full_page=True)
+    finally:
+        visit.close()
+    assert visit.outside == [], f"{page} asked outside hosts for: {visit.outside}"
+    assert visit.errors == [], f"{page} logged console errors: {visit.errors}"
+    small = [s for s in sizes if s["width"] <= MIN_SIZE or s["height"] <= MIN_SIZE]
+    assert small == [], f"{page}: charts not drawn (or too small): {small}"
+    assert len(sizes) == html.count('class="entente-chart"'), f"{page}: some charts lost their element"
+
+
+def test_no_page_links_an_outside_asset():
+    """Statically too: no script, stylesheet, image or frame from another host, on any page."""
+    require(bool(PAGES), f"no web book in {HTML}")
+    asset = re.compile(r'<(?:script|img|iframe|source|audio|video)[^>]*\ssrc="(https?:)?//'
+                       r'|<link[^>]*rel="(?:stylesheet|preload|modulepreload|icon)"[^>]*href="(https?:)?//', re.I)
+    offenders = {p: m.group(0) for p in PAGES
+                 if (m := asset.search((HTML / p).read_text(encoding="utf-8")))}
+    assert offenders == {}
+
+
+# --- interactivity: Altair's bound controls and tooltips -----------------------------------------
+
+CONTROLS = ".vega-bind select, .vega-bind input[type=range], .vega-bind input[type=radio], .vega-bind input[type=checkbox]"
+# What a chart shows: its SVG, or for a canvas its pixels.
+SHOWN_JS = """c => { const s = c.querySelector('svg.marks'); if (s) return s.outerHTML;
+                     const k = c.querySelector('canvas.marks'); return k ? k.toDataURL() : ''; }"""
+
+
+def _settle(page) -> None:
+    page.wait_for_timeout(300)  # vega re-renders on the next animation frame; this is not a timing test
+
+
+def _try_each_value(page, chart, control) -> bool:
+    """Set the control to each of its other values in turn; True once the chart shows something else."""
+    before = chart.evaluate(SHOWN_JS)
+    kind = control.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
+    if kind.startswith("select"):
+        current = control.input_value()
+        values = [v for v in control.eval_on_selector_all("option", "os => os.map(o => o.value)") if v != current]
+    elif kind.endswith(":range"):
+        lo, hi, now = (float(control.get_attribute(a) or d) for a, d in (("min", 0), ("max", 100), ("value", 0)))
+        values = [str(v) for v in (lo, hi, (lo + hi) / 2) if v != now]
+    else:  # radio or checkbox: clicking is the change
+        values = ["click"]
+    for value in values:
+        if value == "click":
+            control.click()
+        elif kind.startswith("select"):
+            control.select_option(value)
+        else:
+            control.evaluate(
+                "(e, v) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true}));"
+                " e.dispatchEvent(new Event('change', {bubbles: true})); }", value)
+        _settle(page)
+        if chart.evaluate(SHOWN_JS) != before:
+            return True
+    return False
+
+
+def pages_with_controls() -> list[str]:
+    """Pages whose chart specs bind a parameter to an input (Altair's `bind=`)."""
+    return [p for p in PAGES if '"bind":{' in (HTML / p).read_text(encoding="utf-8")]
+
+
+def test_explore_page_has_controls():
+    """The explorer of the table of contents, once it exists, offers Altair-bound controls."""
+    require(bool(PAGES), f"no web book in {HTML}")
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    if "chapters/explore" not in toc:
+        pytest.skip("no explore page in _toc.yml yet")
+    assert "chapters/explore.html" in pages_with_controls()
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", pages_with_controls() or [None])
+def test_bound_controls_change_the_chart(browser, page):
+    """Every Altair control on the page (select, slider, radio, checkbox) changes what its chart shows."""
+    if page is None:
+        require(bool(PAGES), f"no web book in {HTML}")
+        pytest.skip("no page of the book binds a chart parameter to a control yet")
+    visit = Visit(browser, file_url(page))
+    try:
+        visit.wait_for_charts()
+        checked = 0
+        for chart in visit.page.query_selector_all(".entente-chart"):
+            for control in chart.query_selector_all(CONTROLS):
+                name = control.evaluate("e => e.closest('.vega-bind').innerText.trim() || e.name")
+                assert _try_each_value(visit.page, chart, control), f"{page}: control {name!r} changes nothing"
+                checked += 1
+        assert checked, f"{page}: the spec binds parameters but no control was drawn"
+    finally:
+        visit.close()
+    assert visit.errors == [] and visit.outside == []
+
+
+def _tooltip_shows(page, chart) -> bool:
+    """Hover the chart's marks one by one until vega's tooltip appears."""
+    for mark in chart.query_selector_all(".role-mark path, .role-mark rect, .role-mark text")[:40]:
+        mark.scroll_into_view_if_needed()
+        box = mark.bounding_box()
+        if not box or box["width"] * box["height"] == 0:
+            continue
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        _settle(page)
+        if page.query_selector("#vg-tooltip-element.visible"):
+            return True
+    return False
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", [p for p in PAGES if '"tooltip":' in (HTML / p).read_text(encoding="utf-8")] or [None])
+def test_tooltips_show(browser, page):
+    """On each page with tooltips, hovering a mark of the first such chart shows one."""
+    if page is None:
+        require(bool(PAGES), f"no web book in {HTML}")
+        pytest.skip("no chart of the book has a tooltip")  # the page of our own below still checks them
+    visit = Visit(browser, file_url(page))
+    try:
+        visit.wait_for_charts()
+        charts = [c for c in visit.page.query_selector_all(".entente-chart")
+                  if '"tooltip"' in (c.evaluate("c => c.nextElementSibling ? c.nextElementSibling.textContent : ''"))]
+        assert charts, f"{page}: no chart carries its tooltip spec"
+        assert _tooltip_shows(visit.page, charts[0]), f"{page}: hovering the marks shows no tooltip"
+    finally:
+        visit.close()
+
+
+@pytest.mark.build
+def test_renderer_controls_and_tooltip_in_a_page_of_our_own(browser, tmp_path):
+    """The renderer's HTML with the book's vega bundle, from disk: select, slider, brush and tooltip work.
+
+    Independent of what the chapters draw today, so the mechanism stays tested.
+    """
+    bundle = HTML / "_static" / "entente-vega.js"
+    require(bundle.is_file(), f"no vega bundle in {bundle.parent} (run `make book` first)")
+    import altair as alt
+    import pandas as pd
+
+    from entente import render
+
+    frame = pd.DataFrame({"x": range(12), "y": [(i * 5) % 7 for i in range(12)], "k": ["a", "b", "c"] * 4})
+    pick = alt.param(name="pick", value="a", bind=alt.binding_select(options=["a", "b", "c"], name="Group "))
+    top = alt.param(name="top", value=6, bind=alt.binding_range(min=1, max=12, step=1, name="Up to "))
+    brush = alt.selection_interval(encodings=["x"], name="brush")
+    chart = alt.Chart(frame).mark_bar().encode(
+        x="x:O", y="y:Q", tooltip=["x", "y", "k"],
+        color=alt.condition(brush, alt.value("#1f77b4"), alt.value("#cccccc")),
+    ).transform_filter((alt.datum.k == pick) | (alt.datum.x < top)).add_params(pick, top, brush)
+    page_file = tmp_path / "chart.html"
+    page_file.write_text(f'<!doctype html><html><head><meta charset="utf-8"><script src="{bundle.as_uri()}"></script>'
+                         f'</head><body>{render.chart_html(chart.to_dict())}</body></html>', encoding="utf-8")
+    visit = Visit(browser, page_file.as_uri())
+    try:
+        visit.wait_for_charts()
+        element = visit.page.query_selector(".entente-chart")
+        for control in element.query_selector_all(CONTROLS):
+            assert _try_each_value(visit.page, element, control)
+        assert _tooltip_shows(visit.page, element), "no tooltip on hover"
+        before = element.evaluate(SHOWN_JS)
+        box = element.query_selector("svg.marks").bounding_box()
+        y = box["y"] + box["height"] / 2
+        visit.page.mouse.move(box["x"] + box["width"] * 0.3, y)
+        visit.page.mouse.down()
+        visit.page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=5)
+        visit.page.mouse.up()
+        _settle(visit.page)
+        assert element.evaluate(SHOWN_JS) != before, "brushing changes nothing"
+    finally:
+        visit.close()
+    assert visit.errors == [] and visit.outside == []
+
+
+# --- downloads --------------------------------------------------------------------------------------
+
+def _download_links() -> list[str]:
+    page = HTML / "chapters" / "downloads.html"
+    require(page.is_file(), f"no downloads page in {HTML}")
+    return re.findall(r'href="\.\./(downloads/[^"#]+)"', page.read_text(encoding="utf-8"))
+
+
+def test_downloads_are_offered_and_present():
+    links = _download_links()
+    assert links, "the downloads page links nothing"
+    missing = [link for link in links if not (HTML / link).is_file()]
+    assert missing == [], f"dead download links: {missing}"
+    package = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        assert f"downloads/{resource['path']}" in links
+        assert filecmp.cmp(HTML / "downloads" / resource["path"], ROOT / resource["path"], shallow=False)
+    assert "downloads/datapackage.json" in links
+    # The PDF is linked exactly when one has been built: never a dead link, never left out.
+    assert ("downloads/entente-report.pdf" in links) == (BUILD / "entente-report.pdf").is_file()
+
+
+def test_each_chapter_comes_as_a_notebook():
+    import nbformat
+
+    from entente.sphinxext import is_notebook, toc_files
+
+    links = _download_links()
+    chapters = [name for name in toc_files(ROOT) if (ROOT / f"{name}.md").is_file() and is_notebook(ROOT / f"{name}.md")]
+    assert chapters
+    for name in chapters:
+        link = f"downloads/notebooks/{Path(name).name}.ipynb"
+        assert link in links
+        notebook = nbformat.read(HTML / link, as_version=4)
+        nbformat.validate(notebook)
+        assert any(c.cell_type == "code" for c in notebook.cells)
+
+
+# --- reproducibility --------------------------------------------------------------------------------
+
+def test_known_sources_of_difference_are_gone():
+    """Chart ids come from the spec, not uuid4; no page carries a build time; notebooks have fixed cell ids.
+
+    The full check is the second build below; this one is quick and names the usual culprits.
+    """
+    require(bool(PAGES), f"no web book in {HTML}")
+    ids = re.compile(r'class="entente-chart" id="([^"]+)"')
+    for page in PAGES:
+        html = (HTML / page).read_text(encoding="utf-8")
+        for element in ids.findall(html):
+            assert re.fullmatch(r"entente-chart-\d+-[0-9a-f]{10}", element), f"{page}: chart id {element}"
+        assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", html), \
+            f"{page}: a random (uuid4) id"
+        assert "Last updated" not in html, f"{page}: a build time"
+    index = (HTML / "searchindex.js").read_text(encoding="utf-8")
+    assert not re.search(r'":\[\]', index), "the search index keeps words no page has (an incremental-build leftover)"
+    for notebook in (HTML / "downloads" / "notebooks").glob("*.ipynb"):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        assert all(re.fullmatch(r"cell-\d+", c["id"]) for c in cells), notebook.name
+
+
+@pytest.mark.slow
+def test_a_second_build_is_byte_identical(tmp_path):
+    """Build the book again in another folder, as `make all` does, with no execution cache; compare.
+
+    The copy runs every notebook afresh, so this also shows the pages and the PDF depend neither on
+    the cache, the clock, random ids nor the folder the project sits in.
+    """
+    require(bool(PAGES), f"no web book in {HTML} to compare with")
+    copy = tmp_path / "book"
+    shutil.copytree(ROOT, copy, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "_build", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"))
+    # The same dates as the Makefile gives the first build (make exports them; a bare pytest does not).
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or subprocess.run(
+        ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "0"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch, "FORCE_SOURCE_DATE": "1"}
+    build = [str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(copy), "-W", "-n", "--keep-going"]
+    if (BUILD / "entente-report.pdf").is_file():  # the first build made the PDF: so does this one
+        result = subprocess.run([*build, "--builder", "pdflatex"], cwd=copy, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        shutil.copyfile(copy / "_build" / "latex" / "book.pdf", copy / "_build" / "entente-report.pdf")
+        assert (copy / "_build" / "entente-report.pdf").read_bytes() == (BUILD / "entente-report.pdf").read_bytes(), \
+            "the two PDFs differ (was the first one built from this commit, by `make all`?)"
+    result = subprocess.run(build, cwd=copy, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    first, second = HTML, copy / "_build" / "html"
+    files = lambda top: sorted(p.relative_to(top).as_posix() for p in top.rglob("*") if p.is_file())
+    assert files(first) == files(second)
+    differ = [f for f in files(first) if (first / f).read_bytes() != (second / f).read_bytes()]
+    assert differ == [], f"files that differ between two builds: {differ}"
