@@ -29,6 +29,25 @@ def flow_balance(iran_to_russia: int, russia_to_iran: int) -> str:
     return f"more often from {more[0]} ({more[1]} claims) than from {fewer[0]} ({fewer[1]})"
 
 
+# Place names that read with "the" in running text.
+WITH_ARTICLE = {"Middle East", "Caucasus", "Persian Gulf", "Black Sea", "Baltic Sea", "Mediterranean Sea", "Indian Ocean"}
+
+
+def in_prose(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def most_named(events: pd.DataFrame, field: str, top: int = 3) -> str:
+    """The items of a list field named by the most claims, with their counts: 'the Middle East (6), Ukraine (4) and …'."""
+    items = events[field].dropna()
+    counts = items[items != ""].str.split(";").explode().value_counts(sort=False)
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:top]  # stable: ties keep their first-seen order
+    return in_prose([f"{'the ' if name in WITH_ARTICLE else ''}{name} ({n})" for name, n in ranked]) or "no place"
+
+
 def counts_of(events: pd.DataFrame, prefix: str = "") -> dict[str, object]:
     """Counts any selection of claims supports: totals, certainty levels, directions, dated and inferred."""
     certainty = events["certainty"].astype(str).value_counts()
@@ -53,6 +72,7 @@ def counts_of(events: pd.DataFrame, prefix: str = "") -> dict[str, object]:
     out["hedged_share"] = share(out["hedged"], n)
     out["established_phrase"] = established_phrase(out["established"], n)
     out["flow_balance"] = flow_balance(out["iran_to_russia"], out["russia_to_iran"])
+    out["most_named_places"] = most_named(events, "theatres")
     return {f"{prefix}{k}": v for k, v in out.items()}
 
 

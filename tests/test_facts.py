@@ -52,3 +52,11 @@ def test_phrases_agree_with_counts():
     assert facts.established_phrase(0, 2) == "none of the 2 claims is"
     assert facts.flow_balance(4, 9) == "more often from Russia to Iran (9 claims) than from Iran to Russia (4)"
     assert facts.flow_balance(2, 2) == "as often from Iran to Russia as the other way (2 claims each)"
+
+
+def test_most_named_places_counts_claims_per_place():
+    named = EVENTS[EVENTS["theatres"] != ""]["theatres"].str.split(";").explode().value_counts()
+    phrase = facts.counts_of(DATA.events)["most_named_places"]
+    top = named.iloc[0]
+    assert f"({top})" in phrase.split(",")[0]
+    assert facts.in_prose(["a", "b", "c"]) == "a, b and c" and facts.in_prose(["a"]) == "a"
