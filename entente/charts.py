@@ -14,7 +14,6 @@ from .theme import (CERTAINTY_COLOURS, DIRECTION_COLOURS, DOMAIN_COLOURS, DOMAIN
 
 # Above this many dated events the timeline shows monthly counts instead of one mark per event.
 TIMELINE_MAX_POINTS = 500
-LIST_FIELDS = ("actors", "third_parties", "theatres")
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

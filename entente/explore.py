@@ -54,7 +54,7 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
     in_period = "(!length(data('period_store')) || vlSelectionTest('period_store', datum))"
     match = f"{chosen} && {in_period}"
 
-    note = f"Claims are placed at their event date, or at their report's date when the article gives none."
+    note = "Claims are placed at their event date, or at their report's date when the article gives none."
     if len(ranked) > embed_limit:
         note += f" This page holds the {embed_limit} most recent of {len(ranked)} claims; the data files hold all."
     base = alt.Chart(frame)

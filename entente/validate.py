@@ -327,7 +327,7 @@ def _header_problems(header: list[str], resource: Resource, label: str) -> list[
     problems += [at(name, None, f"a column named {name}, but the header has none") for name in missing]
     if not problems and header != expected:
         i = next(i for i, (got, want) in enumerate(zip(header, expected)) if got != want)
-        problems.append(at(header[i], header[i], f"the columns in the order datapackage.json gives them ("
+        problems.append(at(header[i], header[i], "the columns in the order datapackage.json gives them ("
                                                  + ", ".join(expected)
                                                  + f"): column {_letter(i)} should be {expected[i]}"))
     return problems

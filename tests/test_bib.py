@@ -1,5 +1,4 @@
 """The bibliography is generated from sources.csv: one entry per source, nothing invented, text kept literal."""
-import pandas as pd
 from pybtex.database import parse_string
 
 import entente
