@@ -11,7 +11,7 @@ from pathlib import Path
 from .data import Dataset
 
 # Characters that end or open BibTeX syntax; escaped so any outlet name stays plain text.
-_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&",
+_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "%": r"\%", "&": r"\&",
                    "#": r"\#", "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
                    "@": "{@}", '"': "{\"}"}
 

@@ -91,6 +91,10 @@ def load(root: Path | None = None) -> Dataset:
     changes = _frame(tables["changes"], res["changes"].field_names)
     changes["date"] = pd.to_datetime(changes["date"], format="%Y-%m-%d")
 
+    # A withdrawn claim keeps its row and id, but its latest change says it no longer stands: leave it out.
+    latest = changes.sort_values("date", kind="stable").groupby("record_id")["change"].last()
+    events = events[events["event_id"].map(latest) != "withdrawn"]
+
     # Each event carries its source's outlet and report date, for tables and tooltips.
     cited = sources.set_index("source_id")[["outlet", "published", "published_label", "published_date", "year_inferred", "kind"]]
     events = events.join(cited.rename(columns={"year_inferred": "source_year_inferred", "kind": "source_kind"}), on="source_id")

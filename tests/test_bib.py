@@ -27,6 +27,7 @@ def test_entries_carry_only_what_the_article_gives(tmp_path):
 def test_hostile_outlet_names_stay_literal(tmp_path):
     sources = DATA.sources.copy()
     sources.loc[1, "outlet"] = "Evil } @misc{x, title={y} % & $ # _ ~ ^ \\ outlet"
+    sources.loc[2, "outlet"] = "Unbalanced { brace"
     data = entente.Dataset(schema=DATA.schema, events=DATA.events, sources=sources, changes=DATA.changes)
     entries = parse_string(bib.write_bibliography(data, tmp_path / "refs.bib").read_text(), "bibtex").entries
     assert len(entries) == len(sources), "no entry injected or lost"

@@ -60,3 +60,15 @@ def test_most_named_places_counts_claims_per_place():
     top = named.iloc[0]
     assert f"({top})" in phrase.split(",")[0]
     assert facts.in_prose(["a", "b", "c"]) == "a, b and c" and facts.in_prose(["a"]) == "a"
+
+
+def test_withdrawn_claims_are_left_out(tmp_path):
+    import shutil
+    from conftest import ROOT
+    shutil.copy(ROOT / "datapackage.json", tmp_path)
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    with open(tmp_path / "data" / "changes.csv", "a", encoding="utf-8") as f:
+        f.write("2099-01-01,E001,withdrawn,Test: the claim no longer stands.\n")
+    data = entente.load(tmp_path)
+    assert "E001" not in set(data.events["event_id"])
+    assert len(data.events) == len(EVENTS) - 1
