@@ -1,0 +1,79 @@
+"""How well each claim is supported: the reports behind it, the outlets that carry them, and what is
+left of the picture when the weakest support is set aside.
+
+Certainty (how assertively the article words a claim) is the events' own field; this module deals with
+the other question, what stands behind a claim, from the claim-to-source links. A claim "rests on the
+article alone" when its only source is the article itself (a source whose kind is not "report").
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+REPORT = "report"  # the sources' kind for a cited outlet's report; the article itself has another kind
+
+
+def support(events: pd.DataFrame, links: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim: how many distinct reports and outlets carry it, and which outlets.
+
+    Columns: event_id, reports, outlets, outlet_names (semicolon list, in the order sources are listed),
+    article_only (no report at all).
+    """
+    cited = links.merge(sources[["source_id", "outlet", "kind"]], on="source_id", how="left")
+    cited = cited[cited["kind"] == REPORT]
+    per_claim = cited.groupby("event_id").agg(
+        reports=("source_id", "nunique"), outlets=("outlet", "nunique"),
+        outlet_names=("outlet", lambda s: ";".join(dict.fromkeys(s))))
+    out = events[["event_id"]].join(per_claim, on="event_id")
+    out["reports"] = out["reports"].fillna(0).astype(int)
+    out["outlets"] = out["outlets"].fillna(0).astype(int)
+    out["outlet_names"] = out["outlet_names"].fillna("")
+    out["article_only"] = out["reports"] == 0
+    return out.reset_index(drop=True)
+
+
+def support_counts(events: pd.DataFrame, links: pd.DataFrame, sources: pd.DataFrame) -> dict[str, int]:
+    """Claims on no report, on exactly one report, and on several; and how many outlets carry any claim."""
+    s = support(events, links, sources)
+    return {"claims": len(s), "article_only": int(s["article_only"].sum()),
+            "single_report": int((s["reports"] == 1).sum()), "several_reports": int((s["reports"] > 1).sum()),
+            "single_outlet": int((s["outlets"] == 1).sum())}
+
+
+def outlets(events: pd.DataFrame, links: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """One row per outlet the article cites: its country and type, the reports cited and the claims they
+    carry, and its share of all citations of reports. Sorted by claims carried, most first."""
+    reports = sources[sources["kind"] == REPORT]
+    cited = links[links["event_id"].isin(events["event_id"])].merge(reports, on="source_id")
+    carried = cited.groupby("outlet").agg(claims=("event_id", "nunique"), citations=("event_id", "size"))
+    table = (reports.groupby("outlet", sort=False)
+             .agg(country=("outlet_country", "first"), type=("outlet_type", "first"),
+                  inferred=("outlet_inferred", "any"), reports=("source_id", "nunique"))
+             .join(carried).fillna({"claims": 0, "citations": 0}))
+    table[["claims", "citations"]] = table[["claims", "citations"]].astype(int)
+    total = int(table["citations"].sum())
+    table["share"] = table["citations"] / total if total else 0.0
+    return table.reset_index().sort_values(["claims", "outlet"], ascending=[False, True], kind="stable",
+                                           ignore_index=True)
+
+
+def leading_outlet(events: pd.DataFrame, links: pd.DataFrame, sources: pd.DataFrame) -> str | None:
+    """The outlet carrying the most claims (ties: first by name), or None when no report is cited."""
+    table = outlets(events, links, sources)
+    table = table[table["claims"] > 0]
+    return None if table.empty else str(table.iloc[0]["outlet"])
+
+
+def set_aside(events: pd.DataFrame, links: pd.DataFrame, sources: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The claims that remain under each robustness test, keyed by what is set aside:
+
+    - "nothing": every claim;
+    - "article alone": claims with no cited report are left out;
+    - "leading outlet": claims whose only outlet is the outlet carrying the most claims are left out;
+    - "both": the two together.
+    """
+    s = support(events, links, sources).set_index("event_id")
+    lead = leading_outlet(events, links, sources)
+    on_article = events["event_id"].map(s["article_only"]).astype(bool)
+    on_lead_only = events["event_id"].map((s["outlets"] == 1) & (s["outlet_names"] == lead)).astype(bool)
+    return {"nothing": events, "article alone": events[~on_article], "leading outlet": events[~on_lead_only],
+            "both": events[~on_article & ~on_lead_only]}
