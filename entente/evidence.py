@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .findings import flow_facts
+
 REPORT = "report"  # the sources' kind for a cited outlet's report; the article itself has another kind
 
 
@@ -77,3 +79,34 @@ def set_aside(events: pd.DataFrame, links: pd.DataFrame, sources: pd.DataFrame) 
     on_lead_only = events["event_id"].map((s["outlets"] == 1) & (s["outlet_names"] == lead)).astype(bool)
     return {"nothing": events, "article alone": events[~on_article], "leading outlet": events[~on_lead_only],
             "both": events[~on_article & ~on_lead_only]}
+
+
+def _percent(part: float) -> str:
+    return f"{round(100 * part)}%"
+
+
+def facts(data) -> dict[str, object]:
+    """Everything the evidence chapter glues, from a loaded Dataset: support counts, the leading outlet,
+    certainty against support, and the main finding's flow counts under each set-aside test (prefixed
+    ``article_alone_``, ``leading_outlet_``, ``both_``; unprefixed for all claims)."""
+    events, links, sources = data.events, data.claim_sources, data.sources
+    out: dict[str, object] = dict(support_counts(events, links, sources))
+    table = outlets(events, links, sources)
+    carried = table[table["claims"] > 0]
+    out["reports"] = int(table["reports"].sum())
+    out["outlets"] = len(table)
+    lead = carried.iloc[0] if len(carried) else None
+    out["lead_outlet"] = str(lead["outlet"]) if lead is not None else "no outlet"
+    out["lead_outlet_claims"] = int(lead["claims"]) if lead is not None else 0
+    out["lead_outlet_share"] = _percent(lead["share"]) if lead is not None else "0%"
+    firm = data.schema.categories("events", "certainty")[0]  # the scale's first level: stated as fact
+    stated = events["certainty"].astype(str) == firm
+    cited = events["reports"] > 0
+    out["established"] = int(stated.sum())
+    out["established_uncited"] = int((stated & ~cited).sum())
+    out["hedged"] = int((~stated).sum())
+    out["hedged_cited"] = int((~stated & cited).sum())
+    for name, kept in set_aside(events, links, sources).items():
+        prefix = "" if name == "nothing" else name.replace(" ", "_") + "_"
+        out.update({prefix + key: value for key, value in flow_facts(kept, data.schema).items()})
+    return out

@@ -1,0 +1,91 @@
+"""The report's main finding in numbers: what moves between Iran and Russia, at what stage, and how firmly.
+
+Directions are only compared like with like: what was done (delivered, produced, launched) apart from
+what was sought (asked for, negotiated, proposed) and what is only possible. Claims that move nothing
+(direction "none") are counted apart. Category values and their order come from the schema, so a new
+direction or stage needs no change here.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .schema import Schema
+
+NO_FLOW = "none"  # the direction of a claim that moves nothing between the two (the codebook's value)
+
+
+def slug(value: str) -> str:
+    """A category value as part of a glue name: 'Iran to Russia' gives 'iran_to_russia'."""
+    return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+
+
+def flow_directions(schema: Schema) -> list[str]:
+    """The directions in which something moves, in the schema's order."""
+    return [d for d in schema.categories("events", "direction") if d != NO_FLOW]
+
+
+def flow_table(events: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """Claims per direction (rows) and stage (columns), both in schema order, zeros kept."""
+    directions, stages = flow_directions(schema), list(schema.categories("events", "stage"))
+    flows = events[events["direction"].isin(directions)]
+    table = pd.crosstab(flows["direction"].astype(str), flows["stage"].astype(str))
+    return table.reindex(index=directions, columns=stages, fill_value=0)
+
+
+def count_phrase(part: int, whole: int, one: str, many: str) -> str:
+    """How many of ``whole`` claims do something, worded for any count, with the verb phrase for one
+    claim and for several: 'all 3 are stated as fact', 'the only one is', '1 of the 4 is', 'none of the 2 is'."""
+    if whole == 0:
+        return "there are none"
+    if part == whole:
+        return f"the only one {one}" if whole == 1 else f"all {whole} {many}"
+    if part == 0:
+        return f"it {_negative(one)}" if whole == 1 else f"none of the {whole} {one}"
+    return f"{part} of the {whole} {one if part == 1 else many}"
+
+
+def _negative(verb_phrase: str) -> str:
+    """'is stated as fact' gives 'is not stated as fact'; 'rests on' gives 'does not rest on'."""
+    verb, _, rest = verb_phrase.partition(" ")
+    if verb == "is":
+        return f"is not {rest}"
+    return f"does not {verb[:-1] if verb.endswith('s') else verb} {rest}"
+
+
+def flow_facts(events: pd.DataFrame, schema: Schema) -> dict[str, object]:
+    """Glue values for every direction and stage: ``{direction}_{stage}`` counts, and for what was done,
+    how many the article states as fact (``…_done_established``) and how many rest on at least one cited
+    report (``…_done_cited``; the events' ``reports`` column), with phrases that read right for any count."""
+    certainty_levels = schema.categories("events", "certainty")
+    firm = certainty_levels[0]  # the scale runs from firmest to least firm: its first level is stated as fact
+    table = flow_table(events, schema)
+    out: dict[str, object] = {}
+    for direction in table.index:
+        for stage in table.columns:
+            out[f"{slug(direction)}_{slug(stage)}"] = int(table.loc[direction, stage])
+        done = events[(events["direction"] == direction) & (events["stage"] == table.columns[0])]
+        n_firm = int((done["certainty"].astype(str) == firm).sum())
+        n_cited = int((done["reports"] > 0).sum())
+        key = f"{slug(direction)}_{slug(table.columns[0])}"
+        out[f"{key}_established"] = n_firm
+        out[f"{key}_cited"] = n_cited
+        out[f"{key}_established_phrase"] = count_phrase(n_firm, len(done), "is stated as fact", "are stated as fact")
+        out[f"{key}_cited_phrase"] = count_phrase(n_cited, len(done), "rests on a cited report", "rest on a cited report")
+        out[f"{key}_hedged"] = len(done) - n_firm
+    out["no_flow"] = int((events["direction"] == NO_FLOW).sum())
+    return out
+
+
+class StaleProse(AssertionError):
+    """A sentence of the report is no longer true of the data; the build stops until it is rewritten."""
+
+
+def guard(condition: bool, sentence: str) -> None:
+    """Fail the build when a data-dependent sentence of a chapter stops being true.
+
+    Chapters call it beside each sentence whose truth depends on the data but that is not glued from it.
+    """
+    if not condition:
+        raise StaleProse(f"This sentence of the report is no longer true of the data; rewrite it: {sentence!r}")
