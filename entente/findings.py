@@ -89,3 +89,23 @@ def guard(condition: bool, sentence: str) -> None:
     """
     if not condition:
         raise StaleProse(f"This sentence of the report is no longer true of the data; rewrite it: {sentence!r}")
+
+
+def expect(events: pd.DataFrame, ids, sentence: str, cited: bool | None = None, **values) -> None:
+    """Fail the build unless each claim in ``ids`` still has the coded ``values`` a sentence describes
+    (``cited=True``: at least one cited report behind it; ``False``: none). A missing id fails too."""
+    rows = events.set_index("event_id")
+    for event_id in [ids] if isinstance(ids, str) else ids:
+        ok = event_id in rows.index
+        if ok:
+            row = rows.loc[event_id]
+            ok = all(_matches(row[field], value) for field, value in values.items())
+            ok = ok and (cited is None or bool(row["reports"] > 0) == cited)
+        guard(ok, f"{sentence} [{event_id}: expected {values}{'' if cited is None else f', cited={cited}'}]")
+
+
+def _matches(cell, value) -> bool:
+    """A cell against an expected value: text compares as text (a blank cell is ""), anything else by equality."""
+    if isinstance(value, str):
+        return ("" if cell is None or (not isinstance(cell, str) and pd.isna(cell)) else str(cell)) == value
+    return bool(cell == value)

@@ -64,3 +64,22 @@ def test_guard_fails_with_the_sentence_when_it_stops_being_true():
     findings.guard(True, "All is well.")
     with pytest.raises(findings.StaleProse, match="Only one claim is hedged"):
         findings.guard(False, "Only one claim is hedged.")
+
+
+def test_expect_fails_when_a_described_claim_is_recoded_or_gone():
+    events = pd.DataFrame({"event_id": ["E1", "E2"], "certainty": ["alleged", "possible"], "reports": [1, 0]})
+    findings.expect(events, ["E1"], "E1 is alleged.", certainty="alleged", cited=True)
+    findings.expect(events, "E2", "E2 cites nothing.", cited=False)
+    with pytest.raises(findings.StaleProse, match="E1 is possible"):
+        findings.expect(events, "E1", "E1 is possible.", certainty="possible")
+    with pytest.raises(findings.StaleProse, match="E2 is cited"):
+        findings.expect(events, "E2", "E2 is cited.", cited=True)
+    with pytest.raises(findings.StaleProse, match="E9"):
+        findings.expect(events, "E9", "E9 exists.")
+
+
+def test_expect_reads_a_blank_cell_as_empty_text_and_compares_booleans_by_value():
+    events = pd.DataFrame({"event_id": ["E1"], "actors": [None], "date_inferred": [True], "reports": [0]})
+    findings.expect(events, "E1", "no actor; inferred date", actors="", date_inferred=True)
+    with pytest.raises(findings.StaleProse):
+        findings.expect(events, "E1", "given date", date_inferred=False)
