@@ -110,3 +110,38 @@ def compare(first: pd.DataFrame, second: pd.DataFrame, fields: list[Field], key:
                 diffs.append({key: unit, "field": field.name, "first": x, "second": y})
     return (pd.DataFrame(rows, columns=["field", "measure", "value", "agree", "units"]),
             pd.DataFrame(diffs, columns=[key, "field", "first", "second"]))
+
+
+FIRST, SECOND = "coding_first", "coding_second"  # the data package's resources holding the two codings
+
+
+def compared_fields(schema) -> list[Field]:
+    """The fields both codings hold (the coded fields, not the id or the coder's notes), in schema order."""
+    first, second = schema.resources[FIRST], schema.resources[SECOND]
+    key = first.primary_key[0]
+    return [f for f in first.fields if f.name != key and f.name in second.field_names]
+
+
+def compare_codings(data) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Agreement per field and the disagreements, between the two committed codings of a Dataset."""
+    key = data.schema.resources[FIRST].primary_key[0]
+    return compare(data.tables[FIRST], data.tables[SECOND], compared_fields(data.schema), key=key)
+
+
+def facts(data, strong: float = 0.8) -> dict[str, object]:
+    """What the methodology chapter glues about the second coding: units, fields, fields at or above
+    ``strong`` agreement, disagreements by resolution, and proposed units by decision."""
+    table, diffs = compare_codings(data)
+    resolutions = data.tables["coding_reconciliation"]["resolution"].value_counts()
+    decisions = data.tables["coding_unit_decisions"]["decision"].value_counts()
+    return {
+        "units": int(table["units"].max()) if len(table) else 0,
+        "fields": len(table),
+        "strong_fields": int((table["value"] >= strong).sum()),
+        "disagreements": len(diffs),
+        "kept_first": int(resolutions.get("first", 0)),
+        "took_second": int(resolutions.get("second", 0)),
+        "recoded": int(resolutions.get("recoded", 0)),
+        "proposed": len(data.tables["coding_proposed"]),
+        "proposed_added": int(decisions.get("added", 0)),
+    }
