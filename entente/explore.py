@@ -33,8 +33,8 @@ def with_when(events: pd.DataFrame) -> pd.DataFrame:
     out = events.copy()
     out["when"] = out["event_start"]
     out["recency"] = out["event_start"].fillna(out["published_date"])
-    out["when_label"] = out["date_label"].where(out["event_start"].notna(),
-                                                "undated (reported " + out["published_label"] + ")")
+    # An undated claim's list entry names its report's date as such (short enough for the list's column).
+    out["when_label"] = out["date_label"].where(out["event_start"].notna(), "reported " + out["published_label"])
     return out.sort_values(["recency", "event_id"], ascending=[False, True], kind="stable")
 
 

@@ -107,7 +107,8 @@ def test_static_explorer_never_places_an_undated_claim_on_the_timeline():
     svg = vlc.vegalite_to_svg(spec)
     drawn = re.findall(r'<path aria-label="([^"]*)"[^>]*aria-roledescription="tick"', svg)
     assert len(drawn) == len(ticks) == len(set(DATED["event_date"] + DATED["domain"] + DATED["direction"] + DATED["certainty"]))
-    assert not any("undated" in label for label in drawn)
+    drawn_ids = {i for label in drawn for i in re.search(r"Claims: ([^;]*)", label).group(1).split(", ")}
+    assert drawn_ids == set(DATED["event_id"])
 
 
 def test_a_period_leaves_undated_claims_out():

