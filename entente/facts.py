@@ -74,6 +74,8 @@ def counts_of(events: pd.DataFrame, prefix: str = "", schema: Schema | None = No
     for field in COUNTED_FIELDS:
         present = events[field].astype("string").value_counts()
         for value in _all_values(field, present.index, schema):
+            if key(value) in out:  # two fields sharing a value would glue one name twice
+                raise ValueError(f"counts_of: {field} value {value!r} is glued as {key(value)!r}, a name already taken")
             out[key(value)] = int(present.get(value, 0))
             out[f"{key(value)}_counted"] = plural(out[key(value)], "claim")
     levels = _all_values("certainty", events["certainty"].astype("string"), schema)

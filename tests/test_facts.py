@@ -2,6 +2,8 @@
 import json
 import shutil
 
+import pytest
+
 import entente
 from entente import facts
 from conftest import ROOT, raw
@@ -145,3 +147,14 @@ def test_withdrawn_claims_are_left_out(tmp_path):
     data = entente.load(tmp_path)
     assert "E001" not in set(data.events["event_id"])
     assert len(data.events) == len(EVENTS) - 1
+
+
+def test_a_value_shared_by_two_counted_fields_is_refused_not_overwritten(tmp_path):
+    root = package_copy(tmp_path)
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    events = next(r for r in descriptor["resources"] if r["name"] == "events")
+    certainty = next(f for f in events["schema"]["fields"] if f["name"] == "certainty")["constraints"]["enum"]
+    next(f for f in events["schema"]["fields"] if f["name"] == "direction")["constraints"]["enum"].append(certainty[-1])
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    with pytest.raises(ValueError, match="already taken"):
+        facts.counts_of(DATA.events, schema=entente.Schema(root / "datapackage.json"))
