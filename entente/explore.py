@@ -84,16 +84,22 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
     if len(ranked) > embed_limit:
         note += f" This page holds the {embed_limit} most recent of {plural(len(ranked), 'claim')}; the data files hold all."
     # One tick per date and combination of filter values, naming the claims behind it.
+    def one_or_count(texts: pd.Series) -> str:
+        return texts.iloc[0] if len(texts) == 1 else f"{plural(len(texts), 'claim')}: pick this period to list them"
+
     ticks = dated.groupby(["when", *fields], dropna=False).agg(
-        ids=("id", id_list), when_label=("when_label", lambda labels: " / ".join(dict.fromkeys(labels)))).reset_index()
+        ids=("id", id_list), when_label=("when_label", lambda labels: " / ".join(dict.fromkeys(labels))),
+        summary=("summary", one_or_count), source=("source", one_or_count)).reset_index()
     choose = "Choose " + ", ".join(f.replace("_", " ") for f in filters) + " below; drag across the timeline to pick a period."
     timeline = alt.Chart(ticks).mark_tick(thickness=3, size=26).encode(
         x=alt.X("when:T", title="Date of the event (drag to choose a period)", axis=alt.Axis(format="%b %Y")),
         color=alt.condition(match, alt.Color(f"{colour}:N", title=theme.field_title(colour, schema),
                                              scale=theme.scale(colour, dated[colour], schema)),
                             alt.value("#dddddd")),
-        tooltip=[alt.Tooltip("ids:N", title="Claims"), alt.Tooltip("when_label:N", title="When"),
-                 *[alt.Tooltip(f"{f}:N", title=theme.field_title(f, schema)) for f in fields]],
+        tooltip=[alt.Tooltip("ids:N", title="Claims"), alt.Tooltip("summary:N", title="Summary"),
+                 alt.Tooltip("when_label:N", title="When"),
+                 *[alt.Tooltip(f"{f}:N", title=theme.field_title(f, schema)) for f in fields],
+                 alt.Tooltip("source:N", title="Source")],
     ).add_params(brush, *selects).properties(
         width=580, height=60, title=alt.Title("Explore the claims", subtitle=[note, choose]))
     base = alt.Chart(frame)

@@ -122,3 +122,17 @@ def test_match_counts_take_the_singular():
     assert explore.match_text(3, 43) == "3 of 43 claims match"
     one = explore.LiveExplorer(DATA.events.head(1))
     assert "1 of 1 claim matches" in one.summary.value
+
+
+def test_a_tick_standing_for_many_claims_names_ten_ids_then_how_many_more():
+    dated = DATA.events[DATA.events["event_start"].notna()].head(1)
+    copies = pd.concat([dated] * 12, ignore_index=True)
+    copies["event_id"] = [f"E{201 + i}" for i in range(12)]
+    _, ticks = datasets(explore.explorer(copies).to_dict())
+    (tick,) = ticks
+    assert tick["ids"] == "E201, E202, E203, E204, E205, E206, E207, E208, E209, E210 and 2 more"
+    assert tick["summary"].startswith("12 claims")
+    (one,) = datasets(explore.explorer(dated).to_dict())[1]
+    row = EVENTS.set_index("event_id").loc[dated["event_id"].iloc[0]]
+    outlet = raw("sources").set_index("source_id").loc[row["source_id"], "outlet"]
+    assert one["summary"] == row["summary"] and one["source"].startswith(f"{outlet}, ")
