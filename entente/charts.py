@@ -129,11 +129,13 @@ def certainty_profile(events: pd.DataFrame, by: str = "paragraph", label: str = 
                       level: str = "certainty", schema: Schema | None = None) -> alt.Chart:
     """How firmly the claims are put, as shares of each group on the codebook's one ordered ``level`` scale."""
     schema = theme.project_schema(schema)
-    events = _as_text(events, by, level)
+    # A group that is no category (a paragraph number) keeps its own order: numbers sort as numbers.
+    events = _as_text(events, *[f for f in (by, level) if theme.is_category(f, schema)])
     counts = events.groupby([by, level])["event_id"].agg(claims="size", ids=id_list).reset_index()
     counts["order"] = _rank(counts[level], level, schema)
     counts["total"] = counts.groupby(by)["claims"].transform("sum")
-    groups = list(dict.fromkeys(counts[by]))
+    counts[by] = counts[by].astype("string")
+    groups = theme.order(by, counts[by], schema) if theme.is_category(by, schema) else list(dict.fromkeys(counts[by]))
     levels = theme.order(level, schema=schema)
     return alt.Chart(counts, title=alt.Title(f"How firmly the claims are put, by {label.lower()}",
                                              subtitle=f"Share of claims at each level, from {levels[0]} to {levels[-1]}."),

@@ -75,17 +75,12 @@ def claims(events: pd.DataFrame, caption: str = "", limit: int | None = DEFAULT_
     return Table(shown, caption, note)
 
 
-def _is_category(field: str, schema: Schema) -> bool:
-    events = schema.resources["events"]
-    return field in events.field_names and bool(schema.categories("events", field))
-
-
 def counts(events: pd.DataFrame, rows: str, columns: str, caption: str = "", schema: Schema | None = None) -> Table:
     """A cross-count of two fields, with totals: e.g. domain against certainty, categories in schema order."""
     schema = theme.project_schema(schema)
-    axes = [events[f].astype("string") if _is_category(f, schema) else events[f] for f in (rows, columns)]
+    axes = [events[f].astype("string") if theme.is_category(f, schema) else events[f] for f in (rows, columns)]
     table = pd.crosstab(*axes, margins=True, margins_name="Total")
-    order = [[*(theme.order(f, labels.drop("Total"), schema) if _is_category(f, schema) else labels.drop("Total")), "Total"]
+    order = [[*(theme.order(f, labels.drop("Total"), schema) if theme.is_category(f, schema) else labels.drop("Total")), "Total"]
              for f, labels in ((rows, table.index), (columns, table.columns))]
     table = table.loc[order[0], order[1]]
     table = table.reset_index().rename(columns={rows: rows.replace("_", " ").capitalize()})

@@ -76,6 +76,12 @@ def nominal(n: int) -> list[str]:
     return out
 
 
+def is_category(field: str, schema: Schema | None = None, resource: str = "events") -> bool:
+    """True for a field whose values the schema lists (an enum, or the items of a list field)."""
+    schema = project_schema(schema)
+    return field in schema.resources[resource].field_names and bool(schema.categories(resource, field))
+
+
 def is_ordered(field: str, schema: Schema | None = None, resource: str = "events") -> bool:
     schema = project_schema(schema)
     for res in schema.descriptor["resources"]:

@@ -158,6 +158,15 @@ def test_certainty_is_stacked_and_coloured_in_schema_order():
         assert all(r["order"] == present.index(r["certainty"]) for r in rows)
 
 
+def test_certainty_profile_groups_categories_in_schema_order_and_numbers_as_numbers():
+    by_domain = charts.certainty_profile(DATA.events, by="domain", label="Domain").to_dict()
+    assert by_domain["encoding"]["y"]["sort"] == [d for d in enum("domain") if d in set(EVENTS["domain"])]
+    many = DATA.events.copy()
+    many["paragraph"] = many["paragraph"] * 3  # 3, 6 ... 21: "12" must not come before "3"
+    by_number = charts.certainty_profile(many).to_dict()
+    assert by_number["encoding"]["y"]["sort"] == [str(p) for p in sorted(EVENTS["paragraph"].astype(int).unique() * 3)]
+
+
 def test_status_follows_the_schema_order():
     spec = charts.status(DATA.events).to_dict()
     present = set(EVENTS["status"])
