@@ -7,7 +7,7 @@ import pytest
 import vl_convert as vlc
 
 import entente
-from entente import charts, theme
+from entente import charts
 from conftest import ROOT, raw
 
 DATA = entente.load()
