@@ -1,8 +1,9 @@
 """Exploring the events: Altair-bound controls for the static book, ipywidgets for a live notebook.
 
-The static explorer runs in the page with no kernel: select boxes (domain, direction, certainty) and a
+The static explorer runs in the page with no kernel: select boxes (one per filter field) and a
 brush on the timeline filter the claims, and a list shows the most recent matches with their total.
 It embeds at most ``EMBED_LIMIT`` of the most recent claims, so the page stays light as the data grows.
+A claim without an event date is listed, filtered and counted, but never drawn on a time axis.
 """
 from __future__ import annotations
 
@@ -11,22 +12,35 @@ import ipywidgets as widgets
 import pandas as pd
 from IPython.display import display
 
-from . import charts, render, tables
-from .schema import CERTAINTY_ORDER
-from .theme import DOMAIN_COLOURS, DOMAIN_ORDER, DIRECTION_ORDER, scale
+from . import charts, render, tables, theme
+from .labels import id_list, plural, source_label
+from .schema import Schema
 
 EMBED_LIMIT = 1000   # claims embedded in the static explorer page (about 350 KiB)
 LIST_LIMIT = 12      # matching claims listed at once
 ALL = "all"
+# The category fields the explorers filter by, and the one that colours the timeline: any enum field will do.
+FILTERS = ("domain", "direction", "certainty")
+COLOUR = "domain"
+LEVEL = "certainty"  # the field listed beside each claim
 
 
 def with_when(events: pd.DataFrame) -> pd.DataFrame:
-    """Each claim's place in time: its event date where the article gives one, otherwise its report's date."""
+    """Each claim's place in time, most recent first.
+
+    ``when`` is the event date, blank when the article gives none: such a claim is never drawn on a time
+    axis as if it had one. ``recency`` (the event date, else the report's date) only orders the list."""
     out = events.copy()
-    out["when"] = out["event_start"].fillna(out["published_date"])
-    out["when_basis"] = out["event_start"].notna().map({True: "event date", False: "report date"})
+    out["when"] = out["event_start"]
+    out["recency"] = out["event_start"].fillna(out["published_date"])
+    # An undated claim's list entry names its report's date as such (short enough for the list's column).
     out["when_label"] = out["date_label"].where(out["event_start"].notna(), "reported " + out["published_label"])
-    return out.sort_values(["when", "event_id"], ascending=[False, True], kind="stable")
+    return out.sort_values(["recency", "event_id"], ascending=[False, True], kind="stable")
+
+
+def match_text(found: int, total: int) -> str:
+    """'3 of 43 claims match', '1 of 43 claims matches'."""
+    return f"{found} of {plural(total, 'claim')} {'matches' if found == 1 else 'match'}"
 
 
 def _select(name: str, options) -> alt.Parameter:
@@ -34,56 +48,81 @@ def _select(name: str, options) -> alt.Parameter:
                      bind=alt.binding_select(options=[ALL, *options], name=f"{name.replace('_', ' ').capitalize()} "))
 
 
-def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: int = EMBED_LIMIT) -> alt.VConcatChart:
-    """The static explorer: bound selects, a brushable timeline, the latest matches and their count."""
+def _milliseconds(dates: pd.Series) -> pd.Series:
+    """Milliseconds since the epoch, blank for no date: the brush and the filter then compare like with like."""
+    return pd.Series([pd.NA if pd.isna(d) else int(pd.Timestamp(d).value // 1_000_000) for d in dates],
+                     index=dates.index, dtype="Int64")
+
+
+def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: int = EMBED_LIMIT,
+             filters: tuple[str, ...] = FILTERS, colour: str = COLOUR, level: str = LEVEL,
+             schema: Schema | None = None) -> alt.VConcatChart:
+    """The static explorer: bound selects (one per field of ``filters``), a brushable timeline of the dated
+    claims, the latest matches and their count. Undated claims are listed, filtered and counted, never placed."""
+    schema = theme.project_schema(schema)
+    fields = list(dict.fromkeys([*filters, colour, level]))
     ranked = with_when(events)
     embedded = ranked.head(embed_limit)
     frame = pd.DataFrame({
-        "id": embedded["event_id"], "summary": embedded["summary"], "domain": embedded["domain"],
-        "direction": embedded["direction"], "certainty": embedded["certainty"].astype(str),
-        # Milliseconds since the epoch: the brush and the filter then compare like with like.
-        "when": (embedded["when"].astype("datetime64[ms]").astype("int64")),
-        "when_label": embedded["when_label"], "basis": embedded["when_basis"],
-        "source": embedded["outlet"] + ", " + embedded["published_label"],
+        "id": embedded["event_id"], "summary": embedded["summary"],
+        **{f: embedded[f].astype("string") for f in fields},
+        "when": _milliseconds(embedded["when"]), "recency": _milliseconds(embedded["recency"]),
+        "when_label": embedded["when_label"],
+        "source": source_label(embedded["outlet"], embedded["published_label"]),
     })
-    domain = _select("domain", [d for d in DOMAIN_ORDER if d in set(frame["domain"])])
-    direction = _select("direction", [d for d in DIRECTION_ORDER if d in set(frame["direction"])])
-    certainty = _select("certainty", [c for c in CERTAINTY_ORDER if c in set(frame["certainty"])])
+    selects = [_select(f, theme.order(f, frame[f], schema)) for f in filters]
     brush = alt.selection_interval(name="period", encodings=["x"])
-    chosen = " && ".join(f"({p.name} == '{ALL}' || datum.{p.name} == {p.name})" for p in (domain, direction, certainty))
-    in_period = "(!length(data('period_store')) || vlSelectionTest('period_store', datum))"
+    chosen = " && ".join(f"({p.name} == '{ALL}' || datum.{p.name} == {p.name})" for p in selects)
+    # A period applies to event dates: once one is brushed, a claim without one does not fall in it.
+    in_period = "(!length(data('period_store')) || (isValid(datum.when) && vlSelectionTest('period_store', datum)))"
     match = f"{chosen} && {in_period}"
 
-    note = "Claims are placed at their event date, or at their report's date when the article gives none."
+    dated = frame[frame["when"].notna()]
+    undated = len(frame) - len(dated)
+    note = (f"The timeline places the {plural(len(dated), 'claim')} with an event date; "
+            f"{plural(undated, 'claim')} without one {'is' if undated == 1 else 'are'} listed and counted, not placed.")
     if len(ranked) > embed_limit:
-        note += f" This page holds the {embed_limit} most recent of {len(ranked)} claims; the data files hold all."
-    base = alt.Chart(frame)
-    timeline = base.mark_tick(thickness=3, size=26).encode(
-        x=alt.X("when:T", title="Date (drag to choose a period)", axis=alt.Axis(format="%b %Y")),
-        color=alt.condition(match, alt.Color("domain:N", title="Domain",
-                                             scale=scale(DOMAIN_COLOURS, [d for d in DOMAIN_ORDER if d in set(frame["domain"])])),
+        note += f" This page holds the {embed_limit} most recent of {plural(len(ranked), 'claim')}; the data files hold all."
+    # One tick per date and combination of filter values, naming the claims behind it.
+    def one_or_count(texts: pd.Series) -> str:
+        return texts.iloc[0] if len(texts) == 1 else f"{plural(len(texts), 'claim')}: pick this period to list them"
+
+    ticks = dated.groupby(["when", *fields], dropna=False).agg(
+        ids=("id", id_list), when_label=("when_label", lambda labels: " / ".join(dict.fromkeys(labels))),
+        summary=("summary", one_or_count), source=("source", one_or_count)).reset_index()
+    choose = "Choose " + ", ".join(f.replace("_", " ") for f in filters) + " below; drag across the timeline to pick a period."
+    timeline = alt.Chart(ticks).mark_tick(thickness=3, size=26).encode(
+        x=alt.X("when:T", title="Date of the event (drag to choose a period)", axis=alt.Axis(format="%b %Y")),
+        color=alt.condition(match, alt.Color(f"{colour}:N", title=theme.field_title(colour, schema),
+                                             scale=theme.scale(colour, dated[colour], schema)),
                             alt.value("#dddddd")),
-        tooltip=[alt.Tooltip("id:N", title="Claim"), alt.Tooltip("summary:N", title="Summary"),
-                 alt.Tooltip("when_label:N", title="When"), alt.Tooltip("certainty:N", title="Certainty")],
-    ).add_params(brush, domain, direction, certainty).properties(
-        width=580, height=60, title=alt.Title("Explore the claims", subtitle=[note, "Choose a domain, direction or certainty below; drag across the timeline to pick a period."]))
+        tooltip=[alt.Tooltip("ids:N", title="Claims"), alt.Tooltip("summary:N", title="Summary"),
+                 alt.Tooltip("when_label:N", title="When"),
+                 *[alt.Tooltip(f"{f}:N", title=theme.field_title(f, schema)) for f in fields],
+                 alt.Tooltip("source:N", title="Source")],
+    ).add_params(brush, *selects).properties(
+        width=580, height=60, title=alt.Title("Explore the claims", subtitle=[note, choose]))
+    base = alt.Chart(frame)
     total = base.transform_calculate(hit=f"({match}) ? 1 : 0").transform_aggregate(
         matches="sum(hit)", claims="count()").transform_calculate(
-        text=f"datum.matches + ' of ' + datum.claims + ' claims match; the {list_limit} most recent are listed'").mark_text(
+        text="datum.matches + ' of ' + datum.claims + (datum.claims == 1 ? ' claim' : ' claims')"
+             f" + (datum.matches == 1 ? ' matches' : ' match') + '; up to {list_limit} listed, most recent first'").mark_text(
         align="left", fontSize=13, fontWeight="bold").encode(text="text:N", x=alt.value(0), y=alt.value(10)).properties(
         width=580, height=20)
     listed = base.transform_filter(match).transform_window(
-        rank="row_number()", sort=[alt.SortField("when", order="descending"), alt.SortField("id", order="ascending")]).transform_filter(
+        rank="row_number()", sort=[alt.SortField("recency", order="descending"), alt.SortField("id", order="ascending")]).transform_filter(
         f"datum.rank <= {list_limit}")
 
     def column(field: str, title: str, width: int) -> alt.Chart:
         return listed.mark_text(align="left", baseline="middle", limit=width - 8).encode(
             y=alt.Y("rank:O", axis=None), x=alt.value(0), text=f"{field}:N",
-            tooltip=[alt.Tooltip("summary:N", title="Summary"), alt.Tooltip("source:N", title="Source")],
+            tooltip=[alt.Tooltip("id:N", title="Claim"), alt.Tooltip("summary:N", title="Summary"),
+                     alt.Tooltip("source:N", title="Source")],
         ).properties(width=width, height=20 * list_limit, title=alt.Title(title, fontSize=12))
 
     # Widths add up to the book's text column, so the explorer never needs a scroll bar.
-    rows = alt.hconcat(column("id", "Claim", 44), column("when_label", "When", 128), column("certainty", "Certainty", 76),
+    rows = alt.hconcat(column("id", "Claim", 44), column("when_label", "When", 128),
+                       column(level, theme.field_title(level, schema), 76),
                        column("summary", "Summary", 330), spacing=4)
     return alt.vconcat(timeline, total, rows, spacing=12).properties(
         description="Interactive explorer: select boxes and a brushed period filter the claims; the most recent matches are listed.")
@@ -92,45 +131,49 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
 class LiveExplorer:
     """The live-notebook explorer: widgets drive a table and a chart through a kernel."""
 
-    def __init__(self, events: pd.DataFrame, list_limit: int = LIST_LIMIT):
+    def __init__(self, events: pd.DataFrame, list_limit: int = LIST_LIMIT, filters: tuple[str, ...] = FILTERS,
+                 schema: Schema | None = None):
+        self.schema = theme.project_schema(schema)
         self.events = with_when(events)
         self.list_limit = list_limit
-        months = pd.period_range(self.events["when"].min(), self.events["when"].max(), freq="M")
-        self.domain = widgets.Dropdown(options=[ALL, *[d for d in DOMAIN_ORDER if d in set(self.events["domain"])]], description="Domain")
-        self.direction = widgets.Dropdown(options=[ALL, *[d for d in DIRECTION_ORDER if d in set(self.events["direction"])]], description="Direction")
-        self.certainty = widgets.Dropdown(options=[ALL, *CERTAINTY_ORDER], description="Certainty")
-        self.period = widgets.SelectionRangeSlider(options=[(m.strftime("%b %Y"), m) for m in months],
-                                                   index=(0, len(months) - 1), description="Period",
-                                                   layout=widgets.Layout(width="600px"))
+        self.controls = {f: widgets.Dropdown(options=[ALL, *theme.order(f, self.events[f].astype("string"), self.schema)],
+                                             description=theme.field_title(f, self.schema)) for f in filters}
+        # The period covers the event dates; a claim without one is shown until a narrower period is chosen.
+        dated = self.events["when"].dropna()
+        self.months = list(pd.period_range(dated.min(), dated.max(), freq="M")) if len(dated) else []
+        self.period = widgets.SelectionRangeSlider(options=[(m.strftime("%b %Y"), m) for m in self.months] or [("no event dates", None)],
+                                                   index=(0, max(len(self.months) - 1, 0)), description="Period",
+                                                   disabled=not self.months, layout=widgets.Layout(width="600px"))
         self.summary = widgets.HTML()
         self.table = widgets.HTML()
         self.chart = widgets.Output()
-        for control in (self.domain, self.direction, self.certainty, self.period):
+        for control in (*self.controls.values(), self.period):
             control.observe(lambda _change: self.refresh(), names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.domain, self.direction, self.certainty]), self.period,
+        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.period,
                                     self.summary, self.chart, self.table])
         self.refresh()
 
     def matches(self) -> pd.DataFrame:
         e = self.events
         keep = pd.Series(True, index=e.index)
-        for control, field in ((self.domain, "domain"), (self.direction, "direction"), (self.certainty, "certainty")):
+        for field, control in self.controls.items():
             if control.value != ALL:
-                keep &= e[field].astype(str) == control.value
-        first, last = self.period.value
-        months = e["when"].dt.to_period("M")
-        keep &= (months >= first) & (months <= last)
+                keep &= e[field].astype("string") == control.value
+        if self.months and self.period.index != (0, len(self.months) - 1):
+            first, last = self.period.value
+            months = e["when"].dt.to_period("M")
+            keep &= e["when"].notna() & (months >= first) & (months <= last)
         return e[keep]
 
     def refresh(self) -> None:
         found = self.matches()
-        self.summary.value = f"<b>{len(found)} of {len(self.events)} claims match</b>"
+        self.summary.value = f"<b>{match_text(len(found), len(self.events))}</b>"
         # pandas escapes every cell, so text from the data shows as text.
         self.table.value = tables.claims(found, limit=self.list_limit).frame.to_html(index=False, escape=True)
         self.chart.clear_output()
         with self.chart:
             if len(found):
-                display(charts.certainty_profile(found, by="domain", label="Domain"))
+                display(charts.certainty_profile(found, by="domain", label="Domain", schema=self.schema))
 
     def _ipython_display_(self):
         display(self.widget)

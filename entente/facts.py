@@ -1,9 +1,21 @@
-"""Named numbers for the prose: each is computed from the data, so no figure is ever typed by hand."""
+"""Named numbers for the prose: each is computed from the data, so no figure is ever typed by hand.
+
+Counts per category are named after the category value as the schema lists it (a value 'A to B' is glued
+as ``a_to_b``), so a value added to the schema gets its own glue names with no change here.
+"""
 from __future__ import annotations
 
 import pandas as pd
 
+from . import theme
 from .data import Dataset
+from .labels import in_prose, key, plural, source_label
+from .schema import Schema
+
+# A source's kind as datapackage.json defines it: a cited outlet's report, or the article itself.
+REPORT, ARTICLE = "report", "article"
+# Category fields whose every value gets a count (and, for the ordered ones, a share) in counts_of.
+COUNTED_FIELDS = ("certainty", "direction")
 
 
 def share(part: int, whole: int) -> str:
@@ -11,33 +23,27 @@ def share(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "0%"
 
 
-def established_phrase(established: int, n: int) -> str:
-    """How many of n claims are stated as fact, worded for any count: 'all 3', '4 of 5', 'none of the 2'."""
-    if n and established == n:
+def firmest_phrase(firm: int, n: int) -> str:
+    """How many of n claims are at the firmest level, worded for any count: 'all 3 claims are', '4 of the 5
+    claims are', 'none of the 2 claims is', 'the one claim is'."""
+    if n and firm == n:
         return "the one claim is" if n == 1 else f"all {n} claims are"
-    if established == 0:
-        return f"none of the {n} claims is"
-    return f"{established} of the {n} claims {'is' if established == 1 else 'are'}"
+    if firm == 0:
+        return "no claim is" if n == 0 else ("the one claim is not" if n == 1 else f"none of the {n} claims is")
+    return f"{firm} of the {n} claims {'is' if firm == 1 else 'are'}"
 
 
-def flow_balance(iran_to_russia: int, russia_to_iran: int) -> str:
-    """Which way the flows lean, worded from the two counts."""
-    if iran_to_russia == russia_to_iran:
-        return f"as often from Iran to Russia as the other way ({iran_to_russia} claims each)"
-    more, fewer = ((("Russia to Iran", russia_to_iran), ("Iran to Russia", iran_to_russia))
-                   if russia_to_iran > iran_to_russia else (("Iran to Russia", iran_to_russia), ("Russia to Iran", russia_to_iran)))
-    return f"more often from {more[0]} ({more[1]} claims) than from {fewer[0]} ({fewer[1]})"
+def flow_balance(counts: dict[str, int]) -> str:
+    """Which way the flows lean, worded from the counts of the two one-way directions (in schema order)."""
+    (first, a), (second, b) = list(counts.items())[:2]
+    if a == b:
+        return f"as often from {first} as the other way ({plural(a, 'claim')} each)"
+    (more, m), (fewer, f) = ((first, a), (second, b)) if a > b else ((second, b), (first, a))
+    return f"more often from {more} ({plural(m, 'claim')}) than from {fewer} ({f})"
 
 
 # Place names that read with "the" in running text.
 WITH_ARTICLE = {"Middle East", "Caucasus", "Persian Gulf", "Black Sea", "Baltic Sea", "Mediterranean Sea", "Indian Ocean"}
-
-
-def in_prose(names: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def most_named(events: pd.DataFrame, field: str, top: int = 3) -> str:
@@ -48,45 +54,88 @@ def most_named(events: pd.DataFrame, field: str, top: int = 3) -> str:
     return in_prose([f"{'the ' if name in WITH_ARTICLE else ''}{name} ({n})" for name, n in ranked]) or "no place"
 
 
-def counts_of(events: pd.DataFrame, prefix: str = "") -> dict[str, object]:
-    """Counts any selection of claims supports: totals, certainty levels, directions, dated and inferred."""
-    certainty = events["certainty"].astype(str).value_counts()
-    direction = events["direction"].value_counts()
+def counts_of(events: pd.DataFrame, prefix: str = "", schema: Schema | None = None) -> dict[str, object]:
+    """Counts any selection of claims supports: totals, each certainty level and direction, dated and inferred.
+
+    Every value of the ``COUNTED_FIELDS`` gets its count under its own name; every certainty level its share;
+    ``firmest``-level claims are the first level, every other level is ``hedged``."""
+    schema = theme.project_schema(schema)
     n = len(events)
-    out = {
+    out: dict[str, object] = {
         "claims": n,
+        "claims_counted": plural(n, "claim"),
         "sources": events["source_id"].nunique(),
-        "on_reports": int((events["source_kind"] == "report").sum()),
-        "on_article": int((events["source_kind"] == "article").sum()),
+        "on_reports": int((events["source_kind"] == REPORT).sum()),
+        "on_article": int((events["source_kind"] == ARTICLE).sum()),
         "dated": int(events["event_start"].notna().sum()),
         "undated": int(events["event_start"].isna().sum()),
         "inferred_dates": int(events["date_inferred"].sum()),
-        "iran_to_russia": int(direction.get("Iran to Russia", 0)),
-        "russia_to_iran": int(direction.get("Russia to Iran", 0)),
-        "mutual": int(direction.get("mutual", 0)),
     }
-    for level in ("established", "reported", "alleged", "possible"):
-        out[level] = int(certainty.get(level, 0))
-        out[f"{level}_share"] = share(out[level], n)
-    out["hedged"] = n - out["established"]
+    for field in COUNTED_FIELDS:
+        present = events[field].astype("string").value_counts()
+        for value in _all_values(field, present.index, schema):
+            if key(value) in out:  # two fields sharing a value would glue one name twice
+                raise ValueError(f"counts_of: {field} value {value!r} is glued as {key(value)!r}, a name already taken")
+            out[key(value)] = int(present.get(value, 0))
+            out[f"{key(value)}_counted"] = plural(out[key(value)], "claim")
+    levels = _all_values("certainty", events["certainty"].astype("string"), schema)
+    for level in levels:
+        out[f"{key(level)}_share"] = share(out[key(level)], n)
+    firmest = key(levels[0])
+    out["hedged"] = n - out[firmest]
     out["hedged_share"] = share(out["hedged"], n)
-    out["established_phrase"] = established_phrase(out["established"], n)
-    out["flow_balance"] = flow_balance(out["iran_to_russia"], out["russia_to_iran"])
+    out[f"{firmest}_phrase"] = firmest_phrase(out[firmest], n)
+    one_way = theme.order("direction", schema=schema)[:2]
+    out["flow_balance"] = flow_balance({v: out[key(v)] for v in one_way})
     out["most_named_places"] = most_named(events, "theatres")
     return {f"{prefix}{k}": v for k, v in out.items()}
 
 
+def _all_values(field: str, present, schema: Schema) -> list[str]:
+    """Every value the schema lists for the field, then any other value present (never dropped)."""
+    known = theme.order(field, schema=schema)
+    return known + [v for v in theme.order(field, present, schema) if v not in known]
+
+
+def report_date(date: pd.Timestamp, precision: str) -> str:
+    """A report's date worded to its precision: '15 November 2022', 'August 2022', '2022'."""
+    return {"day": f"{date.day} {date:%B %Y}", "month": f"{date:%B %Y}", "year": f"{date:%Y}"}[precision]
+
+
+def _period_end(date: pd.Timestamp, precision: str) -> pd.Timestamp:
+    """The last day a partial date may stand for: a month-precision date may be later than the 1st."""
+    return {"day": date, "month": date + pd.offsets.MonthEnd(0), "year": date + pd.offsets.YearEnd(0)}[precision]
+
+
+def report_range(sources: pd.DataFrame) -> tuple[str, str]:
+    """The first and the last cited report (the article itself left out), each worded to its own precision.
+
+    The first is the earliest a report can be dated; the last, the latest: 'August 2022' is later than
+    '15 August 2022'."""
+    reports = sources[sources["kind"] == REPORT]
+    if reports.empty:
+        return "", ""
+    starts = reports["published_date"]
+    ends = pd.Series([_period_end(d, p) for d, p in zip(starts, reports["published_precision"])], index=reports.index)
+    first = reports.loc[starts.sort_values(kind="stable").index[0]]
+    last = reports.loc[ends.sort_values(kind="stable").index[-1]]
+    return (report_date(first["published_date"], first["published_precision"]),
+            report_date(last["published_date"], last["published_precision"]))
+
+
 def headline(data: Dataset) -> dict[str, object]:
     """The numbers of the whole data set, as the introduction and the assessment state them."""
-    out = counts_of(data.events)
+    out = counts_of(data.events, schema=data.schema)
+    reports = data.sources[data.sources["kind"] == REPORT]
+    first_report, last_report = report_range(data.sources)
     out.update({
-        "cited_reports": int((data.sources["kind"] == "report").sum()),
-        "outlets": data.sources.loc[data.sources["kind"] == "report", "outlet"].nunique(),
+        "cited_reports": len(reports),
+        "outlets": reports["outlet"].nunique(),
         "inferred_years": int(data.sources["year_inferred"].sum()),
         "paragraphs": data.events["paragraph"].nunique(),
         "as_of": data.as_of_label,
-        "first_report": data.sources["published_date"].min().strftime("%-d %B %Y"),
-        "last_report": data.sources.loc[data.sources["kind"] == "report", "published_date"].max().strftime("%-d %B %Y"),
+        "first_report": first_report,
+        "last_report": last_report,
     })
     return out
 
@@ -96,7 +145,7 @@ def per_claim(events: pd.DataFrame) -> dict[str, str]:
     out = {}
     for e in events.itertuples(index=False):
         out[f"{e.event_id}_when"] = e.date_label
-        out[f"{e.event_id}_source"] = f"{e.outlet}, {e.published_label}"
+        out[f"{e.event_id}_source"] = source_label(e.outlet, e.published_label)
         out[f"{e.event_id}_reported"] = e.published_label
     return out
 
@@ -104,4 +153,4 @@ def per_claim(events: pd.DataFrame) -> dict[str, str]:
 def section(data: Dataset, paragraph: int) -> dict[str, object]:
     """Everything a chapter on one article paragraph glues: its counts and its claims' dates and sources."""
     events = data.paragraph(paragraph)
-    return {**counts_of(events), **per_claim(events)}
+    return {**counts_of(events, schema=data.schema), **per_claim(events)}

@@ -10,13 +10,14 @@ import re
 
 import pandas as pd
 
+from . import theme
+from .labels import id_list, plural, source_label
 from .schema import Schema
 
 # Any ASCII punctuation can be backslash-escaped in CommonMark; escaping all of it leaves nothing for
 # the parser to interpret (emphasis, links, roles, raw HTML, maths, substitutions).
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 DEFAULT_LIMIT = 50
-ID_LIST_LIMIT = 10
 
 
 def markdown_cell(value) -> str:
@@ -57,7 +58,7 @@ class Table:
 def _limited(frame: pd.DataFrame, limit: int | None, what: str) -> tuple[pd.DataFrame, str]:
     if limit is None or len(frame) <= limit:
         return frame, ""
-    return frame.head(limit), f"Showing {limit} of {len(frame)} {what}; the full list is in the data files."
+    return frame.head(limit), f"Showing {limit} of {plural(len(frame), what)}; the full list is in the data files."
 
 
 def claims(events: pd.DataFrame, caption: str = "", limit: int | None = DEFAULT_LIMIT) -> Table:
@@ -66,19 +67,22 @@ def claims(events: pd.DataFrame, caption: str = "", limit: int | None = DEFAULT_
         "Id": events["event_id"],
         "Claim": events["summary"],
         "When": events["date_label"] + events["date_inferred"].map({True: " (inferred)", False: ""}),
-        "Certainty": events["certainty"].astype(str),
+        "Certainty": events["certainty"].astype("string"),
         "Hedge words": events["hedge_words"].fillna("").str.replace(";", ", "),
-        "Source": events["outlet"] + ", " + events["published_label"],
+        "Source": source_label(events["outlet"], events["published_label"]),
     })
-    shown, note = _limited(frame, limit, "claims")
+    shown, note = _limited(frame, limit, "claim")
     return Table(shown, caption, note)
 
 
-def counts(events: pd.DataFrame, rows: str, columns: str, caption: str = "") -> Table:
-    """A cross-count of two fields, with totals: e.g. domain against certainty."""
-    table = pd.crosstab(events[rows].astype(str), events[columns].astype(str), margins=True, margins_name="Total")
-    if columns == "certainty":
-        table = table[[c for c in (*events["certainty"].cat.categories, "Total") if c in table.columns]]
+def counts(events: pd.DataFrame, rows: str, columns: str, caption: str = "", schema: Schema | None = None) -> Table:
+    """A cross-count of two fields, with totals: e.g. domain against certainty, categories in schema order."""
+    schema = theme.project_schema(schema)
+    axes = [events[f].astype("string") if theme.is_category(f, schema) else events[f] for f in (rows, columns)]
+    table = pd.crosstab(*axes, margins=True, margins_name="Total")
+    order = [[*(theme.order(f, labels.drop("Total"), schema) if theme.is_category(f, schema) else labels.drop("Total")), "Total"]
+             for f, labels in ((rows, table.index), (columns, table.columns))]
+    table = table.loc[order[0], order[1]]
     table = table.reset_index().rename(columns={rows: rows.replace("_", " ").capitalize()})
     table.columns.name = None
     return Table(table, caption)
@@ -88,8 +92,7 @@ def sources(data, caption: str = "") -> Table:
     """Every cited report: outlet, date, whether its year is inferred, and the claims resting on it."""
     cited = data.events.groupby("source_id")["event_id"]
     # A bounded list of ids per source, so the table stays readable as the data grows.
-    ids = cited.agg(lambda ids: ", ".join(ids) if len(ids) <= ID_LIST_LIMIT
-                    else ", ".join(list(ids)[:ID_LIST_LIMIT]) + f" and {len(ids) - ID_LIST_LIMIT} more")
+    ids = cited.agg(id_list)
     frame = pd.DataFrame({
         "Source id": data.sources["source_id"],
         "Outlet": data.sources["outlet"],
@@ -107,7 +110,7 @@ def changes(data, caption: str = "", limit: int | None = DEFAULT_LIMIT) -> Table
     frame = data.changes.sort_values("date", ascending=False, kind="stable")
     frame = pd.DataFrame({"Date": frame["date"].dt.strftime("%Y-%m-%d"), "Record": frame["record_id"],
                           "Change": frame["change"], "What and why": frame["description"]})
-    shown, note = _limited(frame, limit, "changes")
+    shown, note = _limited(frame, limit, "change")
     return Table(shown, caption, note)
 
 

@@ -1,29 +1,123 @@
-"""One look for every chart: a colour-blind-safe palette and an Altair theme shared by the book."""
+"""One look for every chart: colours, category orders and an Altair theme shared by the book.
+
+Category values, their order and their colours all come from ``datapackage.json``: a colour is given by a
+value's position in its field's enum, so a value added to the schema gets the next colour and its place in
+every chart with no change here. Ordered scales (certainty) get one hue from dark (first) to light (last),
+generated for any length; nominal ones take the Okabe-Ito palette in order.
+"""
 from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
 
 import altair as alt
 
-from .schema import CERTAINTY_ORDER
+from .labels import missing
+from .schema import Schema
 
 # Okabe & Ito's palette, distinguishable with the common forms of colour blindness.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-
-DOMAIN_ORDER = ("military", "space", "nuclear", "political", "economic", "internal security")
-DOMAIN_COLOURS = dict(zip(DOMAIN_ORDER, ("#0072B2", "#E69F00", "#D55E00", "#CC79A7", "#009E73", "#000000")))
-
-# Certainty is ordered, so it gets one hue from dark (firm) to light (only possible).
-CERTAINTY_COLOURS = dict(zip(CERTAINTY_ORDER, ("#08306B", "#2171B5", "#6BAED6", "#C6DBEF")))
-
-DIRECTION_ORDER = ("Iran to Russia", "Russia to Iran", "mutual", "none")
-DIRECTION_COLOURS = dict(zip(DIRECTION_ORDER, ("#D55E00", "#0072B2", "#009E73", "#999999")))
-
+# The colour of a chart that encodes no category (one kind of mark only).
+ACCENT = OKABE_ITO[0]
+# An ordered scale runs through these anchors (ColorBrewer's Blues), firmest darkest.
+RAMP_ANCHORS = ("#08306B", "#2171B5", "#6BAED6", "#C6DBEF")
+# Fields whose enum is a scale, not a set of names, until datapackage.json says so itself with the Table
+# Schema property ``categoriesOrdered`` (which, where present, is read and wins).
+ORDERED_FIELDS = frozenset({"certainty"})
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
+_schemas: dict[tuple[Path, int], Schema] = {}
 
-def scale(colours: dict[str, str], domain=None) -> alt.Scale:
-    """A fixed colour scale, so a category has the same colour in every chart of the book."""
-    keys = list(domain) if domain is not None else list(colours)
-    return alt.Scale(domain=keys, range=[colours[k] for k in keys])
+
+def project_schema(schema: Schema | None = None) -> Schema:
+    """``schema``, or the schema of the project holding the working directory (as ``entente.load()`` reads)."""
+    if schema is not None:
+        return schema
+    found = Schema.of_project()
+    stamp = (found.path.resolve(), found.path.stat().st_mtime_ns)
+    return _schemas.setdefault(stamp, found)
+
+
+def field_title(field: str, schema: Schema | None = None, resource: str = "events") -> str:
+    """The field's title in the schema ('Direction of flow'); a column the schema lacks is named after itself."""
+    fields = project_schema(schema).resources[resource]
+    if field in fields.field_names:
+        return fields.field(field).title
+    return field.replace("_", " ").capitalize()
+
+
+def _hex(rgb: Iterable[float]) -> str:
+    return "#" + "".join(f"{round(c):02X}" for c in rgb)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def ramp(n: int) -> list[str]:
+    """n colours from the darkest anchor to the lightest, evenly spaced along the anchors (4 give the anchors)."""
+    anchors = [_rgb(c) for c in RAMP_ANCHORS]
+    out = []
+    for i in range(n):
+        t = i / (n - 1) * (len(anchors) - 1) if n > 1 else 0.0
+        lo = min(int(t), len(anchors) - 2)
+        f = t - lo
+        out.append(_hex(a + (b - a) * f for a, b in zip(anchors[lo], anchors[lo + 1])))
+    return out
+
+
+def nominal(n: int) -> list[str]:
+    """n colours: Okabe-Ito in order, then lighter tints of it in the same order, so no two are alike."""
+    out = []
+    for i in range(n):
+        base, round_ = _rgb(OKABE_ITO[i % len(OKABE_ITO)]), i // len(OKABE_ITO)
+        towards_white = 1 - 0.5 ** round_  # 0, then 1/2, 3/4...
+        out.append(_hex(c + (255 - c) * towards_white for c in base))
+    return out
+
+
+def is_category(field: str, schema: Schema | None = None, resource: str = "events") -> bool:
+    """True for a field whose values the schema lists (an enum, or the items of a list field)."""
+    schema = project_schema(schema)
+    return field in schema.resources[resource].field_names and bool(schema.categories(resource, field))
+
+
+def is_ordered(field: str, schema: Schema | None = None, resource: str = "events") -> bool:
+    schema = project_schema(schema)
+    for res in schema.descriptor["resources"]:
+        if res["name"] == resource:
+            for f in res["schema"]["fields"]:
+                if f["name"] == field and "categoriesOrdered" in f:
+                    return bool(f["categoriesOrdered"])
+    return field in ORDERED_FIELDS
+
+
+def order(field: str, present: Iterable | None = None, schema: Schema | None = None,
+          resource: str = "events") -> list[str]:
+    """The field's values in schema order; only those in ``present`` when given. A value the schema does not
+    list (impossible after validation) comes last rather than vanish."""
+    known = list(project_schema(schema).categories(resource, field))
+    if present is None:
+        return known
+    seen = {str(v) for v in present if not missing(v) and str(v) != ""}
+    return [v for v in known if v in seen] + sorted(seen - set(known))
+
+
+def colours(field: str, schema: Schema | None = None, resource: str = "events",
+            extra: Iterable[str] = ()) -> dict[str, str]:
+    """Each value of the field (and any ``extra`` ones, after them) with its colour, by position in the enum."""
+    values = order(field, schema=schema, resource=resource)
+    values += [v for v in extra if v not in values]
+    palette = ramp(len(values)) if is_ordered(field, schema, resource) else nominal(len(values))
+    return dict(zip(values, palette))
+
+
+def scale(field: str, present: Iterable | None = None, schema: Schema | None = None,
+          resource: str = "events") -> alt.Scale:
+    """A fixed colour scale for the values present, so a value has the same colour in every chart of the book."""
+    keys = order(field, present, schema, resource)
+    palette = colours(field, schema, resource, extra=keys)
+    return alt.Scale(domain=keys, range=[palette[k] for k in keys])
 
 
 @alt.theme.register("entente", enable=False)

@@ -1,36 +1,57 @@
 """The explorers: the widget one answers its controls; the static one is bounded and filters in the page."""
+import json
+import re
+
 import pandas as pd
+import vl_convert as vlc
 
 import entente
 from entente import explore
-from conftest import raw
+from conftest import ROOT, raw
 
 DATA = entente.load()
 EVENTS = raw("events")
+DATED = EVENTS[EVENTS["event_date"] != ""]
+DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def enum(field: str) -> list[str]:
+    fields = next(r for r in DESCRIPTOR["resources"] if r["name"] == "events")["schema"]["fields"]
+    return next(f for f in fields if f["name"] == field)["constraints"]["enum"]
+
+
+def datasets(spec: dict) -> tuple[list[dict], list[dict]]:
+    """The explorer's two datasets: one row per claim, and one per tick of the timeline."""
+    timeline, _total, _listed = spec["vconcat"]
+    claims, = [rows for name, rows in spec["datasets"].items() if name != timeline["data"]["name"]]
+    return claims, spec["datasets"][timeline["data"]["name"]]
 
 
 def test_widgets_drive_the_table_and_the_count():
     live = explore.LiveExplorer(DATA.events)
     assert f"{len(EVENTS)} of {len(EVENTS)} claims match" in live.summary.value
-    live.domain.value = "space"
+    live.controls["domain"].value = "space"
     space = EVENTS[EVENTS["domain"] == "space"]
     assert f"{len(space)} of {len(EVENTS)} claims match" in live.summary.value
     for event_id in space["event_id"]:
         assert f"<td>{event_id}</td>" in live.table.value
     assert "<td>E001</td>" not in live.table.value
-    live.certainty.value = "possible"
+    live.controls["certainty"].value = "possible"
     both = space[space["certainty"] == "possible"]
     assert f"{len(both)} of {len(EVENTS)} claims match" in live.summary.value
     assert live.table.value.count("</tr>") == len(both) + 1  # the header row and one row per match
 
 
-def test_widget_period_filters_by_month():
+def test_widget_period_filters_by_month_and_holds_undated_claims_only_when_no_period_is_chosen():
     live = explore.LiveExplorer(DATA.events)
-    options = live.period.options
+    # The event dates' months, as the CSV gives them (a year alone stands for its January).
+    months = sorted({d[:7] if len(d) >= 7 else f"{d}-01" for d in DATED["event_date"]})
+    assert live.period.options[0][0] == pd.Period(months[0], "M").strftime("%b %Y")
     live.period.index = (0, 0)  # only the earliest month
-    first_month = options[0][1]
-    expected = explore.with_when(DATA.events)["when"].dt.to_period("M") == first_month
-    assert f"{expected.sum()} of {len(EVENTS)} claims match" in live.summary.value
+    in_first = sum(1 for d in DATED["event_date"] if (d[:7] if len(d) >= 7 else f"{d}-01") == months[0])
+    assert f"{in_first} of {len(EVENTS)} claims" in live.summary.value
+    live.period.index = (0, len(live.period.options) - 1)
+    assert f"{len(EVENTS)} of {len(EVENTS)} claims match" in live.summary.value
 
 
 def test_widget_table_escapes_text():
@@ -51,9 +72,9 @@ def test_no_widget_in_a_book_build(monkeypatch):
 def test_static_explorer_embeds_at_most_its_limit_most_recent_first():
     many = pd.concat([DATA.events] * 5, ignore_index=True)
     spec = explore.explorer(many, embed_limit=100).to_dict()
-    (rows,) = spec["datasets"].values()
+    rows, _ = datasets(spec)
     assert len(rows) == 100
-    whens = [r["when"] for r in rows]
+    whens = [r["recency"] for r in rows]
     assert whens == sorted(whens, reverse=True)
     assert f"the 100 most recent of {len(many)} claims" in " ".join(spec["vconcat"][0]["title"]["subtitle"])
 
@@ -66,3 +87,52 @@ def test_static_explorer_has_bound_controls_and_a_brush():
     for name in ("domain", "direction", "certainty"):
         assert params[name]["bind"]["input"] == "select"
     assert params["domain"]["bind"]["options"][0] == explore.ALL
+    # Each select offers the values present, in the schema's order.
+    for name in ("domain", "direction", "certainty"):
+        assert params[name]["bind"]["options"] == [explore.ALL, *[v for v in enum(name) if v in set(EVENTS[name])]]
+
+
+def test_static_explorer_never_places_an_undated_claim_on_the_timeline():
+    spec = explore.explorer(DATA.events).to_dict()
+    claims, ticks = datasets(spec)
+    # Every claim is listed and counted...
+    assert sorted(r["id"] for r in claims) == sorted(EVENTS["event_id"])
+    assert all(r["when"] is None for r in claims if r["id"] not in set(DATED["event_id"]))
+    # ...but only the dated ones are ticks, each naming the claims it stands for.
+    assert sorted(i for t in ticks for i in t["ids"].split(", ")) == sorted(DATED["event_id"])
+    assert all(t["when"] is not None for t in ticks)
+    undated = len(EVENTS) - len(DATED)
+    assert f"{undated} claims without one are listed and counted, not placed" in spec["vconcat"][0]["title"]["subtitle"][0]
+    # As drawn: the timeline's rect marks (the brush's aside) are one per tick, none of them undated.
+    svg = vlc.vegalite_to_svg(spec)
+    drawn = re.findall(r'<path aria-label="([^"]*)"[^>]*aria-roledescription="tick"', svg)
+    assert len(drawn) == len(ticks) == len(set(DATED["event_date"] + DATED["domain"] + DATED["direction"] + DATED["certainty"]))
+    drawn_ids = {i for label in drawn for i in re.search(r"Claims: ([^;]*)", label).group(1).split(", ")}
+    assert drawn_ids == set(DATED["event_id"])
+
+
+def test_a_period_leaves_undated_claims_out():
+    spec = json.dumps(explore.explorer(DATA.events).to_dict())
+    assert "isValid(datum.when) && vlSelectionTest('period_store', datum)" in spec
+
+
+def test_match_counts_take_the_singular():
+    assert explore.match_text(1, 1) == "1 of 1 claim matches"
+    assert explore.match_text(0, 1) == "0 of 1 claim match"
+    assert explore.match_text(3, 43) == "3 of 43 claims match"
+    one = explore.LiveExplorer(DATA.events.head(1))
+    assert "1 of 1 claim matches" in one.summary.value
+
+
+def test_a_tick_standing_for_many_claims_names_ten_ids_then_how_many_more():
+    dated = DATA.events[DATA.events["event_start"].notna()].head(1)
+    copies = pd.concat([dated] * 12, ignore_index=True)
+    copies["event_id"] = [f"E{201 + i}" for i in range(12)]
+    _, ticks = datasets(explore.explorer(copies).to_dict())
+    (tick,) = ticks
+    assert tick["ids"] == "E201, E202, E203, E204, E205, E206, E207, E208, E209, E210 and 2 more"
+    assert tick["summary"].startswith("12 claims")
+    (one,) = datasets(explore.explorer(dated).to_dict())[1]
+    row = EVENTS.set_index("event_id").loc[dated["event_id"].iloc[0]]
+    outlet = raw("sources").set_index("source_id").loc[row["source_id"], "outlet"]
+    assert one["summary"] == row["summary"] and one["source"].startswith(f"{outlet}, ")

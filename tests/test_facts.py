@@ -1,7 +1,12 @@
 """The numbers glued into the prose equal what pandas computes from the CSVs directly."""
+import json
+import shutil
+
+import pytest
+
 import entente
 from entente import facts
-from conftest import raw
+from conftest import ROOT, raw
 
 DATA = entente.load()
 EVENTS = raw("events")
@@ -25,6 +30,45 @@ def test_headline_numbers():
     assert h["iran_to_russia"] == (EVENTS["direction"] == "Iran to Russia").sum()
     assert h["russia_to_iran"] == (EVENTS["direction"] == "Russia to Iran").sum()
     assert h["established_share"] == f"{round(100 * h['established'] / len(EVENTS))}%"
+    i2r, r2i = h["iran_to_russia"], h["russia_to_iran"]
+    assert r2i > i2r > 1, "the data's flows lean towards Iran, each count plural"
+    assert h["flow_balance"] == f"more often from Russia to Iran ({r2i} claims) than from Iran to Russia ({i2r})"
+
+
+def test_report_range_is_of_reports_only_each_worded_to_its_precision():
+    h = facts.headline(DATA)
+    reports = SOURCES[SOURCES["kind"] == "report"]
+    assert (h["first_report"], h["last_report"]) == ("11 June 2021", "12 December 2022")
+    assert reports["published"].min() == "2021-06-11" and reports["published"].max() == "2022-12-12"
+
+
+def package_copy(tmp_path):
+    shutil.copy(ROOT / "datapackage.json", tmp_path)
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    return tmp_path
+
+
+def test_the_article_itself_is_no_report_and_a_month_is_said_as_a_month(tmp_path):
+    root = package_copy(tmp_path)
+    sources = (root / "data" / "sources.csv").read_text(encoding="utf-8").splitlines()
+    header = sources[0].split(",")
+    # The article moves to 2023 (it must not become the last report); one report is known to the month only.
+    edited = []
+    for line in sources:
+        cells = line.split(",")
+        if cells[0] == "edm-2022-12":
+            cells[header.index("published")] = "2023-01-05"
+            cells[header.index("published_precision")] = "day"
+        if cells[0] == "iranintl-2022-12-12":
+            cells[header.index("published")] = "2022-12"
+            cells[header.index("published_precision")] = "month"
+        if cells[0] == "rferl-2021-06-11":
+            cells[header.index("published")] = "2021"
+            cells[header.index("published_precision")] = "year"
+        edited.append(",".join(cells))
+    (root / "data" / "sources.csv").write_text("\n".join(edited) + "\n", encoding="utf-8")
+    h = facts.headline(entente.load(root))
+    assert (h["first_report"], h["last_report"]) == ("2021", "December 2022")
 
 
 def test_as_of_is_the_latest_change_record_date():
@@ -43,15 +87,49 @@ def test_per_claim_dates_and_sources():
     assert row["event_date"] == "2022-11-15"
     assert f["E013_when"] == "15 Nov 2022"
     assert f["E013_source"] == "Asia Times Online, 17 Nov 2022"
+    assert f["E013_reported"] == "17 Nov 2022"
 
 
 def test_phrases_agree_with_counts():
-    assert facts.established_phrase(3, 3) == "all 3 claims are"
-    assert facts.established_phrase(1, 1) == "the one claim is"
-    assert facts.established_phrase(1, 4) == "1 of the 4 claims is"
-    assert facts.established_phrase(0, 2) == "none of the 2 claims is"
-    assert facts.flow_balance(4, 9) == "more often from Russia to Iran (9 claims) than from Iran to Russia (4)"
-    assert facts.flow_balance(2, 2) == "as often from Iran to Russia as the other way (2 claims each)"
+    assert facts.firmest_phrase(3, 3) == "all 3 claims are"
+    assert facts.firmest_phrase(1, 1) == "the one claim is"
+    assert facts.firmest_phrase(1, 4) == "1 of the 4 claims is"
+    assert facts.firmest_phrase(0, 2) == "none of the 2 claims is"
+    assert facts.firmest_phrase(0, 1) == "the one claim is not"
+    assert facts.flow_balance({"A to B": 4, "B to A": 9}) == "more often from B to A (9 claims) than from A to B (4)"
+    assert facts.flow_balance({"A to B": 2, "B to A": 2}) == "as often from A to B as the other way (2 claims each)"
+
+
+def test_a_count_of_one_takes_the_singular():
+    assert facts.flow_balance({"A to B": 1, "B to A": 1}) == "as often from A to B as the other way (1 claim each)"
+    assert facts.flow_balance({"A to B": 0, "B to A": 1}) == "more often from B to A (1 claim) than from A to B (0)"
+    one = facts.counts_of(DATA.events.head(1))
+    assert one["claims_counted"] == "1 claim"
+    assert "1 claims" not in " ".join(str(v) for v in one.values())
+
+
+def test_every_category_value_is_counted_under_its_own_name():
+    h = facts.counts_of(DATA.events)
+    for field in ("certainty", "direction"):
+        for value, n in EVENTS[field].value_counts().items():
+            name = "_".join(value.lower().split())
+            assert h[name] == n, (field, value)
+    assert h["established_phrase"] == f"{(EVENTS['certainty'] == 'established').sum()} of the {len(EVENTS)} claims are"
+
+
+def test_a_direction_added_to_the_schema_is_counted(tmp_path):
+    root = package_copy(tmp_path)
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    events = next(r for r in descriptor["resources"] if r["name"] == "events")
+    direction = next(f for f in events["schema"]["fields"] if f["name"] == "direction")
+    direction["constraints"]["enum"].append("to third states")
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    text = (root / "data" / "events.csv").read_text(encoding="utf-8")
+    (root / "data" / "events.csv").write_text(text.replace(",Iran;Russia,mutual,", ",Iran;Russia,to third states,", 1), encoding="utf-8")
+    data = entente.load(root)
+    h = facts.headline(data)
+    assert h["to_third_states"] == 1 and h["to_third_states_counted"] == "1 claim"
+    assert h["mutual"] == (EVENTS["direction"] == "mutual").sum() - 1
 
 
 def test_most_named_places_counts_claims_per_place():
@@ -63,12 +141,20 @@ def test_most_named_places_counts_claims_per_place():
 
 
 def test_withdrawn_claims_are_left_out(tmp_path):
-    import shutil
-    from conftest import ROOT
-    shutil.copy(ROOT / "datapackage.json", tmp_path)
-    shutil.copytree(ROOT / "data", tmp_path / "data")
+    package_copy(tmp_path)
     with open(tmp_path / "data" / "changes.csv", "a", encoding="utf-8") as f:
         f.write("2099-01-01,E001,withdrawn,Test: the claim no longer stands.\n")
     data = entente.load(tmp_path)
     assert "E001" not in set(data.events["event_id"])
     assert len(data.events) == len(EVENTS) - 1
+
+
+def test_a_value_shared_by_two_counted_fields_is_refused_not_overwritten(tmp_path):
+    root = package_copy(tmp_path)
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    events = next(r for r in descriptor["resources"] if r["name"] == "events")
+    certainty = next(f for f in events["schema"]["fields"] if f["name"] == "certainty")["constraints"]["enum"]
+    next(f for f in events["schema"]["fields"] if f["name"] == "direction")["constraints"]["enum"].append(certainty[-1])
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    with pytest.raises(ValueError, match="already taken"):
+        facts.counts_of(DATA.events, schema=entente.Schema(root / "datapackage.json"))
