@@ -1,0 +1,109 @@
+"""The data's releases: the release manifest (the ``releases`` resource), the hash that pins each
+release's data, and the snapshots of earlier releases kept for comparison.
+
+The manifest is data, committed with the rest, so the book can name its release and compare it with
+the previous one without reading git. The snapshot of release V is the whole package as released,
+kept byte for byte in ``releases/V/`` beside datapackage.json (outside data/, which the book hashes
+to decide what to re-execute: a snapshot never changes once written).
+
+    python -m entente.releases hash [FOLDER]    print the data hash of a package (default: this one)
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .diff import PackageDiff, PackageError, compare, open_schema, read_table, resource_paths
+from .schema import DESCRIPTOR, find_root
+
+RELEASES = "releases"  # the manifest's resource name
+SNAPSHOTS = "releases"  # the folder, beside datapackage.json, holding a snapshot of each earlier release
+HASH_LENGTH = 12
+VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+
+
+def hashed_files(root: Path) -> list[str]:
+    """What the data hash covers, in the order it reads them: datapackage.json, then the file of every
+    resource it lists except the manifest itself (which records the hash), by path in code-point order."""
+    paths = resource_paths(open_schema(root), str(root / DESCRIPTOR))
+    return [DESCRIPTOR, *sorted({str(path) for name, path in paths.items() if name != RELEASES})]
+
+
+def data_hash(root: Path | str) -> str:
+    """The first 12 hex digits of a SHA-256 over each file of ``hashed_files``, taken as its path
+    (UTF-8), a NUL byte, its length in bytes written in decimal, a NUL byte and its bytes as stored.
+    Bytes, not parsed values: any edit, even of a line ending, gives another hash."""
+    root = Path(root)
+    digest = hashlib.sha256()
+    for rel in hashed_files(root):
+        path = root / rel
+        if not path.is_file():
+            raise PackageError(f"{path}: file not found; {DESCRIPTOR} lists it")
+        content = path.read_bytes()
+        digest.update(rel.encode("utf-8") + b"\0" + str(len(content)).encode("ascii") + b"\0" + content)
+    return digest.hexdigest()[:HASH_LENGTH]
+
+
+def version_key(version: str) -> tuple[int, int, int]:
+    """A MAJOR.MINOR.PATCH version as numbers, so that 1.10.0 comes after 1.9.0."""
+    match = VERSION.fullmatch(version)
+    if not match:
+        raise PackageError(f"version {version!r}: expected MAJOR.MINOR.PATCH, such as 2.0.0")
+    return tuple(int(part) for part in match.groups())
+
+
+def releases(root: Path | str) -> pd.DataFrame:
+    """The release manifest of the package at ``root``, oldest first, every value as text."""
+    manifest = read_table(root, RELEASES).reset_index(drop=True)
+    return manifest.iloc[sorted(range(len(manifest)), key=lambda i: version_key(manifest["version"][i]))] \
+        .reset_index(drop=True)
+
+
+def snapshot(root: Path | str, version: str) -> Path:
+    """The folder holding release ``version`` of the package at ``root`` as it was released."""
+    return Path(root) / SNAPSHOTS / version
+
+
+def previous_release(root: Path | str) -> pd.Series | None:
+    """The latest release older than the package's own version (datapackage.json "version"), or None."""
+    root = Path(root)
+    current = version_key(open_schema(root).descriptor.get("version", ""))
+    manifest = releases(root)
+    older = manifest[[version_key(v) < current for v in manifest["version"]]]
+    return older.iloc[-1] if len(older) else None
+
+
+def compare_with_previous_release(root: Path | str | None = None) -> PackageDiff | None:
+    """The comparison of the previous release's snapshot with the data at ``root`` (default: the
+    project's own), for the book's change page; None when there is no earlier release."""
+    root = Path(root) if root else find_root()
+    previous = previous_release(root)
+    if previous is None:
+        return None
+    diff = compare(snapshot(root, previous["version"]), root)
+    # Named as a reader knows them, not by this machine's paths.
+    diff.old, diff.new = f"release {previous['version']}", "this edition"
+    return diff
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m entente.releases", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_hash = sub.add_parser("hash", help="print the data hash of a data package, as the manifest records it")
+    p_hash.add_argument("folder", nargs="?", type=Path, help="a data package folder (default: this project's)")
+    args = parser.parse_args(argv)
+    try:
+        print(data_hash(args.folder or find_root()))
+    except (PackageError, FileNotFoundError) as err:
+        print(f"entente releases: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
