@@ -346,18 +346,20 @@ class PackageDiff:
         table has one; a table without a key names the row by its values), or one changed field."""
         out = []
         for t in self.tables:
+            def row_of(**values) -> list[str]:
+                return [values.get(column, t.name if column == "table" else "") for column in DETAIL_COLUMNS]
             if t.status != "compared":
-                out.append({"table": t.name, "change": f"table {t.status}"})
+                out.append(row_of(change=f"table {t.status}"))
                 continue
             for what, columns in (("column added", t.columns_added), ("column dropped", t.columns_dropped)):
-                out += [{"table": t.name, "change": what, "field": column} for column in columns]
+                out += [row_of(change=what, field=column) for column in columns]
             for kind in ROW_KINDS:
                 for _, row in getattr(t, kind).iterrows():
-                    out.append({"table": t.name, "record": t._row_label(row, plain=True), "change": kind,
-                                "summary": str(row[SUMMARY]) if t.key and SUMMARY in row.index else ""})
-            out += [{"table": t.name, "record": _plain_record(key), "change": "changed", "field": name,
-                     "old": old, "new": new} for key, name, old, new in t.changes()]
-        return pd.DataFrame(out, columns=DETAIL_COLUMNS).fillna("")
+                    out.append(row_of(record=t._row_label(row, plain=True), change=kind,
+                                      summary=str(row[SUMMARY]) if t.key and SUMMARY in row.index else ""))
+            out += [row_of(record=_plain_record(key), change="changed", field=name, old=old, new=new)
+                    for key, name, old, new in t.changes()]
+        return pd.DataFrame(out, columns=DETAIL_COLUMNS, dtype=str)
 
     def to_frames(self) -> dict[str, pd.DataFrame]:
         """The comparison as tables, for the book: ``summary`` (one row per table) and ``details``
