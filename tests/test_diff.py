@@ -353,6 +353,19 @@ def test_data_hash_covers_the_descriptor_and_data_files_but_not_the_manifest(tmp
     assert rel.data_hash(root) != before
 
 
+def test_previous_release_is_the_latest_older_than_the_package_version(tmp_path):
+    header = ["version", "date", "data_hash", "notes"]
+    rows = [["1.0.0", "2026-01-01", "0" * 12, ""], ["1.10.0", "2026-03-01", "1" * 12, ""],
+            ["1.9.0", "2026-02-01", "2" * 12, ""]]
+    root = write_package(tmp_path / "p", {"releases": (header, rows, ["version"])}, version="2.0.0")
+    assert list(rel.releases(root)["version"]) == ["1.0.0", "1.9.0", "1.10.0"]  # by number, not as text
+    assert rel.previous_release(root)["version"] == "1.10.0"
+    write_package(root, {"releases": (header, rows, ["version"])}, version="1.10.0")
+    assert rel.previous_release(root)["version"] == "1.9.0"
+    write_package(root, {"releases": (header, rows[:1], ["version"])}, version="1.0.0")
+    assert rel.previous_release(root) is None and rel.compare_with_previous_release(root) is None
+
+
 def test_previous_release_compares_with_the_current_data():
     diff = rel.compare_with_previous_release(ROOT)
     previous = rel.previous_release(ROOT)
