@@ -174,8 +174,10 @@ def read_version(root: Path, label: str | None = None, where: Callable[[str], st
         tables[name] = _read_table(root, schema, name, where)
         # A table whose single key is its own (no foreign key borrows it from another table) is where
         # those ids are born: the events and the sources, not the tables that refer to them.
-        borrowed = {f for fk in res.foreign_keys for f in ([fk["fields"]] if isinstance(fk["fields"], str)
-                                                             else fk["fields"])}
+        borrowed = set()
+        for fk in res.foreign_keys:
+            fields = fk.get("fields", ()) if isinstance(fk, dict) else ()
+            borrowed.update([fields] if isinstance(fields, str) else fields)
         if len(res.primary_key) == 1 and res.primary_key[0] not in borrowed:
             record_tables.add(name)
     version = schema.descriptor.get("version", "")
@@ -527,17 +529,27 @@ def opened(spec: str, repo: Path) -> Iterator[Package]:
             yield package
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m entente.diff",
-        description="Compare two versions of the data package: per table, the records added, withdrawn "
-                    "and removed, and each changed field. Exit status 0 when both versions were read "
-                    "(whatever they hold), 2 when one cannot be read.")
+DESCRIPTION = ("Compare two versions of the data package: per table, the records added, withdrawn and "
+               "removed, and each changed field. Exit status 0 when both versions were read (whatever "
+               "they hold), 2 when one cannot be read.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command's arguments, on its own parser or on a subcommand of ``python -m entente``."""
     parser.add_argument("old", metavar="OLD", help="the earlier version: a data package folder, or a git revision")
     parser.add_argument("new", metavar="NEW", help="the later version: a data package folder, or a git revision")
     parser.add_argument("--repo", default=".", type=Path,
                         help="the git repository revisions are read from (default: the working directory)")
-    args = parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m entente.diff", description=DESCRIPTION)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the comparison of args.old with args.new; the exit status."""
     try:
         with opened(args.old, args.repo) as old, opened(args.new, args.repo) as new:
             diff = compare_packages(old, new)

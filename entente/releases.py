@@ -49,19 +49,20 @@ def data_hash(root: Path | str) -> str:
     return digest.hexdigest()[:HASH_LENGTH]
 
 
-def version_key(version: str) -> tuple[int, int, int]:
+def version_key(version: str, where: str = "version") -> tuple[int, int, int]:
     """A MAJOR.MINOR.PATCH version as numbers, so that 1.10.0 comes after 1.9.0."""
-    match = VERSION.fullmatch(version)
+    match = VERSION.fullmatch(version) if isinstance(version, str) else None
     if not match:
-        raise PackageError(f"version {version!r}: expected MAJOR.MINOR.PATCH, such as 2.0.0")
+        raise PackageError(f"{where}: {version!r}: expected a version MAJOR.MINOR.PATCH, such as 2.0.0")
     return tuple(int(part) for part in match.groups())
 
 
 def releases(root: Path | str) -> pd.DataFrame:
     """The release manifest of the package at ``root``, oldest first, every value as text."""
     manifest = read_table(root, RELEASES).reset_index(drop=True)
-    return manifest.iloc[sorted(range(len(manifest)), key=lambda i: version_key(manifest["version"][i]))] \
-        .reset_index(drop=True)
+    keys = [version_key(v, f"{root}/{DESCRIPTOR}, resource {RELEASES!r}, data row {i + 1}, column version")
+            for i, v in enumerate(manifest["version"])]
+    return manifest.iloc[sorted(range(len(manifest)), key=keys.__getitem__)].reset_index(drop=True)
 
 
 def snapshot(root: Path | str, version: str) -> Path:
@@ -72,7 +73,7 @@ def snapshot(root: Path | str, version: str) -> Path:
 def previous_release(root: Path | str) -> pd.Series | None:
     """The latest release older than the package's own version (datapackage.json "version"), or None."""
     root = Path(root)
-    current = version_key(open_schema(root).descriptor.get("version", ""))
+    current = version_key(open_schema(root).descriptor.get("version", ""), f"{root / DESCRIPTOR}, \"version\"")
     manifest = releases(root)
     older = manifest[[version_key(v) < current for v in manifest["version"]]]
     return older.iloc[-1] if len(older) else None

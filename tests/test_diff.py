@@ -364,6 +364,9 @@ def test_previous_release_is_the_latest_older_than_the_package_version(tmp_path)
     assert rel.previous_release(root)["version"] == "1.9.0"
     write_package(root, {"releases": (header, rows[:1], ["version"])}, version="1.0.0")
     assert rel.previous_release(root) is None and rel.compare_with_previous_release(root) is None
+    write_package(root, {"releases": (header, [["1.0", "2026-01-01", "0" * 12, ""]], ["version"])})
+    with pytest.raises(d.PackageError, match=r"resource 'releases', data row 1, column version: '1.0': expected"):
+        rel.releases(root)
 
 
 def test_previous_release_compares_with_the_current_data():
