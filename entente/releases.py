@@ -7,12 +7,14 @@ kept byte for byte in ``releases/V/`` beside datapackage.json (outside data/, wh
 to decide what to re-execute: a snapshot never changes once written).
 
     python -m entente.releases hash [FOLDER]    print the data hash of a package (default: this one)
+    python -m entente.releases snapshot VERSION  keep this package as release VERSION in releases/VERSION
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -70,6 +72,30 @@ def snapshot(root: Path | str, version: str) -> Path:
     return Path(root) / SNAPSHOTS / version
 
 
+def write_snapshot(root: Path | str, version: str) -> Path:
+    """Copy the package at ``root`` (its descriptor and every file it lists) to ``releases/<version>``,
+    once the manifest records ``version`` with the hash of exactly these bytes. An existing snapshot
+    is never overwritten: a release, once published, does not change."""
+    root = Path(root)
+    target = snapshot(root, version)
+    if target.exists():
+        raise PackageError(f"{target}: already exists; a release's snapshot is never rewritten")
+    recorded = releases(root)
+    row = recorded[recorded["version"] == version]
+    if not len(row):
+        raise PackageError(f"{root / DESCRIPTOR}: no release {version!r} in the {RELEASES!r} resource; "
+                           f"record it (version, date, data_hash, notes) first")
+    current = data_hash(root)
+    if row["data_hash"].iloc[0] != current:
+        raise PackageError(f"release {version}: the manifest records data_hash {row['data_hash'].iloc[0]}, "
+                           f"but the data in {root} hashes to {current}; expected the data as released")
+    paths = resource_paths(open_schema(root), str(root / DESCRIPTOR))
+    for rel in [DESCRIPTOR, *sorted({str(path) for path in paths.values()})]:
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / rel, target / rel)
+    return target
+
+
 def previous_release(root: Path | str) -> pd.Series | None:
     """The latest release older than the package's own version (datapackage.json "version"), or None."""
     root = Path(root)
@@ -97,9 +123,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_hash = sub.add_parser("hash", help="print the data hash of a data package, as the manifest records it")
     p_hash.add_argument("folder", nargs="?", type=Path, help="a data package folder (default: this project's)")
+    p_snap = sub.add_parser("snapshot", help="copy this project's data package to releases/VERSION, once the "
+                                             "manifest records VERSION with the data's hash")
+    p_snap.add_argument("version", metavar="VERSION")
     args = parser.parse_args(argv)
     try:
-        print(data_hash(args.folder or find_root()))
+        if args.command == "hash":
+            print(data_hash(args.folder or find_root()))
+        else:
+            print(write_snapshot(find_root(), args.version))
     except (PackageError, FileNotFoundError) as err:
         print(f"entente releases: {err}", file=sys.stderr)
         return 2

@@ -369,6 +369,25 @@ def test_previous_release_is_the_latest_older_than_the_package_version(tmp_path)
         rel.releases(root)
 
 
+def test_a_snapshot_is_written_once_and_only_of_the_data_as_recorded(tmp_path):
+    header = ["version", "date", "data_hash", "notes"]
+    root = write_package(tmp_path / "p", {"events": OLD_EVENTS, "releases": (header, [], ["version"])})
+    with pytest.raises(d.PackageError, match="no release '1.0.0'"):
+        rel.write_snapshot(root, "1.0.0")
+    write_package(root, {"events": OLD_EVENTS,
+                         "releases": (header, [["1.0.0", "2026-01-01", "0" * 12, ""]], ["version"])})
+    with pytest.raises(d.PackageError, match=f"records data_hash {'0' * 12}, but the data in .* hashes to"):
+        rel.write_snapshot(root, "1.0.0")
+    write_package(root, {"events": OLD_EVENTS,
+                         "releases": (header, [["1.0.0", "2026-01-01", rel.data_hash(root), ""]], ["version"])})
+    folder = rel.write_snapshot(root, "1.0.0")
+    assert folder == root / "releases" / "1.0.0"
+    assert rel.data_hash(folder) == rel.data_hash(root)
+    assert d.compare(folder, root)["events"].unchanged
+    with pytest.raises(d.PackageError, match="already exists"):
+        rel.write_snapshot(root, "1.0.0")
+
+
 def test_previous_release_compares_with_the_current_data():
     diff = rel.compare_with_previous_release(ROOT)
     previous = rel.previous_release(ROOT)
