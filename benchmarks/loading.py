@@ -2,12 +2,14 @@
 
 Run by benchmarks/run.py with the measured project's own Python and entente (PYTHONPATH points at the
 project copy). When benchmarks/validation.py (the validator's own benchmark) offers ``rows(sizes)``,
-its rows are used; otherwise this times ``entente.check_package`` and ``entente.load`` itself on the
+its rows are used (``rows(sizes)``, or ``rows(sizes, packages)`` when it takes the packages written
+here, a dict of size to folder); otherwise this times ``entente.check_package`` and ``entente.load`` itself on the
 synthetic packages run.py wrote. Prints a JSON list of {"figure", "unit", "runs"}.
 Usage: python loading.py RUNS N=PACKAGE_DIR [N=PACKAGE_DIR ...]
 """
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 import time
@@ -52,11 +54,14 @@ def main(runs: int, packages: dict[int, Path]) -> list[dict]:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     try:
         import validation  # the validator's own benchmark, when there is one
-    except ImportError:
+    except Exception as error:  # noqa: BLE001 - none, or one that cannot be imported here: say so, time it ourselves
+        print(f"benchmarks/validation.py not used ({error}); timing validation here", file=sys.stderr)
         validation = None
     if validation is not None and hasattr(validation, "rows"):
         try:
-            return [dict(row, source="benchmarks/validation.py") for row in validation.rows(sorted(packages))]
+            takes_packages = len(inspect.signature(validation.rows).parameters) > 1
+            given = (sorted(packages), packages) if takes_packages else (sorted(packages),)
+            return [dict(row, source="(benchmarks/validation.py)") for row in validation.rows(*given)]
         except Exception:  # noqa: BLE001 - fall back to our own timings, saying why
             print("benchmarks/validation.py rows() failed; timing validation here instead:", file=sys.stderr)
             traceback.print_exc()
