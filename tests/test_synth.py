@@ -135,3 +135,51 @@ def test_command_line(tmp_path):
 def test_a_bad_size_is_refused(tmp_path):
     with pytest.raises(ValueError, match="at least 1"):
         synth.write_package(0, tmp_path)
+
+
+def _project_copy(tmp_path, change) -> tuple:
+    """A copy of the project's descriptor and data, changed by ``change(descriptor, tables)``."""
+    descriptor = json.loads(json.dumps(DESCRIPTOR))
+    tables = {name: raw(name) for name in RESOURCES}
+    change(descriptor, tables)
+    root = tmp_path / "project"
+    (root / "data").mkdir(parents=True)
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    for res in descriptor["resources"]:
+        tables[res["name"]].to_csv(root / res["path"], index=False)
+    return root, tables
+
+
+def test_a_new_field_is_filled_from_its_real_values_with_no_code_change(tmp_path):
+    def add_field(descriptor, tables):
+        events = next(r for r in descriptor["resources"] if r["name"] == "events")
+        events["schema"]["fields"].append({"name": "region", "type": "string",
+                                           "constraints": {"enum": ["north", "south", "east"]}})
+        tables["events"]["region"] = ["north", "south"] * (len(tables["events"]) // 2) + \
+            ["east"] * (len(tables["events"]) % 2)
+
+    root, _ = _project_copy(tmp_path, add_field)
+    synth.write_package(200, tmp_path / "out", root=root)
+    region = pd.read_csv(tmp_path / "out" / "data" / "events.csv", dtype=str)["region"]
+    assert set(region) <= {"north", "south", "east"} and region.nunique() >= 2
+
+
+def test_a_source_named_on_the_claim_row_itself(tmp_path):
+    """The older model (one source_id per event, no link table) is filled from its foreign key too."""
+    def one_source_per_event(descriptor, tables):
+        descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "claim_sources"]
+        events = next(r for r in descriptor["resources"] if r["name"] == "events")
+        events["schema"]["fields"].append({"name": "source_id", "type": "string", "constraints": {"required": True}})
+        events["schema"]["foreignKeys"] = [{"fields": ["source_id"],
+                                            "reference": {"resource": "sources", "fields": ["source_id"]}}]
+        links = raw("claim_sources").drop_duplicates("event_id").set_index("event_id")["source_id"]
+        tables["events"]["source_id"] = tables["events"]["event_id"].map(links)
+        del tables["claim_sources"]
+
+    root, real = _project_copy(tmp_path, one_source_per_event)
+    synth.write_package(2000, tmp_path / "out", root=root)
+    events = pd.read_csv(tmp_path / "out" / "data" / "events.csv", dtype=str)
+    sources = pd.read_csv(tmp_path / "out" / "data" / "sources.csv", dtype=str)
+    assert not (tmp_path / "out" / "data" / "claim_sources.csv").exists()
+    assert set(events["source_id"]) == set(sources["source_id"])
+    assert len(sources) > 2 * len(real["sources"])  # about one per 20 claims: replicas of the real ones
