@@ -228,7 +228,7 @@ def synthesise(n: int, root: Path, seed: int = 0) -> dict[str, pd.DataFrame]:
     cited: dict[str, list[pd.DataFrame]] = {p: [] for p in pools}
     claim_key = claims.key[0]
     real_row = {name: pd.Series(np.arange(len(tables[name].real)), index=tables[name].real[tables[name].key[0]])
-                for name in keyed}
+                for name in keyed}  # per keyed resource: real id -> its row number
     link_frames = {}
     for name in links:
         t = tables[name]
@@ -255,13 +255,14 @@ def synthesise(n: int, root: Path, seed: int = 0) -> dict[str, pd.DataFrame]:
         members = (pd.concat(cited[p]) if cited[p] else pd.DataFrame({"row": np.arange(len(t.real)), "replica": 0}))
         members = members.dropna().astype(int).drop_duplicates().sort_values(["replica", "row"]).reset_index(drop=True)
         rows, reps = members["row"].to_numpy(), members["replica"].to_numpy()
-        frame = fill(t, rows, reps % YEARS, rng, groups=reps // REPLICAS_PER_OUTLET, tables=tables, new_ids=new_ids)
+        frame = fill(t, rows, reps % YEARS, rng, groups=reps // REPLICAS_PER_OUTLET, real_row=real_row,
+                     new_ids=new_ids)
         ids = fresh_ids(t, t.key[0], len(frame))
         frame[t.key[0]] = ids
         new_ids[p] = pd.Series(ids, index=pd.MultiIndex.from_arrays([rows, reps]))
         out[p] = frame
 
-    frame = fill(claims, draws, shift, rng, groups=None, tables=tables, new_ids=new_ids, replica=replica,
+    frame = fill(claims, draws, shift, rng, groups=None, real_row=real_row, new_ids=new_ids, replica=replica,
                  replicas=replicas)
     frame[claim_key] = fresh_ids(claims, claim_key, n)
     out[CLAIMS] = frame
@@ -290,7 +291,7 @@ def synthesise(n: int, root: Path, seed: int = 0) -> dict[str, pd.DataFrame]:
     return out
 
 
-def fill(table: Table, rows: np.ndarray, shift: np.ndarray, rng, groups, tables, new_ids,
+def fill(table: Table, rows: np.ndarray, shift: np.ndarray, rng, groups, real_row, new_ids,
          replica: np.ndarray | None = None, replicas: dict | None = None) -> pd.DataFrame:
     """Rows of ``table`` copied from the real ``rows``, with dates shifted, text and labels made up,
     and single-column references pointed at the synthetic records of the same replica."""
@@ -302,9 +303,8 @@ def fill(table: Table, rows: np.ndarray, shift: np.ndarray, rng, groups, tables,
         if name in table.key:
             out[name] = ""
         elif target in new_ids:
-            back = pd.Series(np.arange(len(tables[target].real)), index=tables[target].real[tables[target].key[0]])
             out[name] = new_ids[target].reindex(pd.MultiIndex.from_arrays(
-                [back.reindex(values).to_numpy(), replica % replicas[target]])).to_numpy()
+                [real_row[target].reindex(values).to_numpy(), replica % replicas[target]])).to_numpy()
         elif is_text(f):
             out[name] = words(rng, word_counts(values), f)
         elif is_date(f, table.real[name]):
