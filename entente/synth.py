@@ -30,6 +30,7 @@ import argparse
 import json
 import re
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -355,16 +356,31 @@ def write_package(n: int, out_dir: Path | str, seed: int = 0, root: Path | str |
     return out_dir / DESCRIPTOR
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m entente.synth", description=__doc__.splitlines()[0])
+def add_command(commands) -> argparse.ArgumentParser:
+    """The ``synth`` command, added to the subcommands of ``python -m entente`` (or used on its own)."""
+    parser = commands.add_parser("synth", help="write a synthetic data package of N claims",
+                                 description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, help="number of synthetic claims")
     parser.add_argument("--out", required=True, type=Path, help="folder to write datapackage.json and data/ into")
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same bytes)")
     parser.add_argument("--root", type=Path, default=None, help="project whose data is imitated (default: this one)")
-    args = parser.parse_args(argv)
-    path = write_package(args.n, args.out, seed=args.seed, root=args.root)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        path = write_package(args.n, args.out, seed=args.seed, root=args.root)
+    except (ValueError, OSError) as err:
+        print(f"entente synth: {err}", file=sys.stderr)
+        return 2
     print(f"wrote {args.n} synthetic claims: {path}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m entente")
+    add_command(parser.add_subparsers(dest="command", required=True))
+    return run(parser.parse_args(["synth", *(sys.argv[1:] if argv is None else argv)]))
 
 
 if __name__ == "__main__":

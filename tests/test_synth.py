@@ -135,6 +135,10 @@ def test_command_line(tmp_path):
 def test_a_bad_size_is_refused(tmp_path):
     with pytest.raises(ValueError, match="at least 1"):
         synth.write_package(0, tmp_path)
+    done = subprocess.run([sys.executable, "-m", "entente.synth", "0", "--out", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "n must be at least 1, not 0" in done.stderr
+    assert not (tmp_path / "datapackage.json").exists()
 
 
 def _project_copy(tmp_path, change) -> tuple:
