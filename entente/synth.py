@@ -22,7 +22,11 @@ here. How each field is filled follows from what the descriptor says of it:
 - the change record (a resource without a primary key whose ids name other records) gets one row per
   record, modelled on the first real row of that kind (the "added" row), with synthetic words.
 
-Usage: ``python -m entente.synth N --out DIR [--seed S] [--root PROJECT]``.
+With ``keep_real`` (``--with-real``) the real rows are kept and the synthetic ones added after them, with
+ids numbered on from the real ones: the chapters name the article's claims and sources, so a book built
+on the data needs them.
+
+Usage: ``python -m entente.synth N --out DIR [--seed S] [--root PROJECT] [--with-real]``.
 """
 from __future__ import annotations
 
@@ -125,12 +129,15 @@ def _delimiters(pattern: str) -> tuple[str, str]:
 
 # --- values -----------------------------------------------------------------------------------------
 
-def fresh_ids(table: Table, column: str, count: int) -> np.ndarray:
-    """Ids in the style of the real ones: their letter prefix and six digits, else ``<name>-000001``."""
+def fresh_ids(table: Table, column: str, count: int, after_real: bool = False) -> np.ndarray:
+    """Ids in the style of the real ones: their letter prefix and six digits, else ``<name>-000001``;
+    numbered on from the highest real number when they are to stand beside the real ids."""
     real = table.real[column]
     m = re.fullmatch(r"([A-Za-z]+)[0-9]+", real.iloc[0]) if len(real) else None
-    prefix = m.group(1) if m and real.str.fullmatch(rf"{m.group(1)}[0-9]+").all() else table.name.rstrip("s") + "-"
-    ids = np.array([f"{prefix}{i:06d}" for i in range(1, count + 1)], dtype=object)
+    styled = bool(m) and bool(real.str.fullmatch(rf"{m.group(1)}[0-9]+").all())
+    prefix = m.group(1) if styled else table.name.rstrip("s") + "-"
+    first = int(real.str[len(prefix):].astype(int).max()) + 1 if styled and after_real else 1
+    ids = np.array([f"{prefix}{i:06d}" for i in range(first, first + count)], dtype=object)
     _check_pattern(table, column, ids)
     return ids
 
@@ -210,8 +217,10 @@ def _log_tables(tables: dict[str, Table], keyed: list[str]) -> dict[str, str]:
     return logs
 
 
-def synthesise(n: int, root: Path, seed: int = 0) -> dict[str, pd.DataFrame]:
-    """The synthetic tables, by resource name, every value as text."""
+def synthesise(n: int, root: Path, seed: int = 0, keep_real: bool = False) -> dict[str, pd.DataFrame]:
+    """The synthetic tables, by resource name, every value as text; with ``keep_real``, the real rows
+    come first and the synthetic ones are added after them (the article's claims and sources, which the
+    chapters name, plus ``n`` more claims)."""
     rng = np.random.default_rng(seed)
     _, tables = read_tables(root)
     claims = tables[CLAIMS]
@@ -258,14 +267,14 @@ def synthesise(n: int, root: Path, seed: int = 0) -> dict[str, pd.DataFrame]:
         rows, reps = members["row"].to_numpy(), members["replica"].to_numpy()
         frame = fill(t, rows, reps % YEARS, rng, groups=reps // REPLICAS_PER_OUTLET, real_row=real_row,
                      new_ids=new_ids)
-        ids = fresh_ids(t, t.key[0], len(frame))
+        ids = fresh_ids(t, t.key[0], len(frame), after_real=keep_real)
         frame[t.key[0]] = ids
         new_ids[p] = pd.Series(ids, index=pd.MultiIndex.from_arrays([rows, reps]))
         out[p] = frame
 
     frame = fill(claims, draws, shift, rng, groups=None, real_row=real_row, new_ids=new_ids, replica=replica,
                  replicas=replicas)
-    frame[claim_key] = fresh_ids(claims, claim_key, n)
+    frame[claim_key] = fresh_ids(claims, claim_key, n, after_real=keep_real)
     out[CLAIMS] = frame
 
     for name, f in link_frames.items():
@@ -289,6 +298,10 @@ def synthesise(n: int, root: Path, seed: int = 0) -> dict[str, pd.DataFrame]:
     for name, t in tables.items():
         if name not in out:  # a resource this module does not know how to scale: kept as it is
             out[name] = t.real
+        elif keep_real:
+            out[name] = pd.concat([t.real, out[name]], ignore_index=True)
+            if t.key and out[name].duplicated(t.key).any():
+                raise ValueError(f"synthetic {name} rows repeat a real {'/'.join(t.key)}")
     return out
 
 
@@ -339,14 +352,16 @@ def change_record(table: Table, column: str, tables: dict[str, Table], out: dict
     return pd.concat(parts, ignore_index=True)[list(table.real.columns)]
 
 
-def write_package(n: int, out_dir: Path | str, seed: int = 0, root: Path | str | None = None) -> Path:
-    """Write a synthetic data package of ``n`` claims into ``out_dir``; returns its descriptor's path."""
+def write_package(n: int, out_dir: Path | str, seed: int = 0, root: Path | str | None = None,
+                  keep_real: bool = False) -> Path:
+    """Write a synthetic data package of ``n`` claims into ``out_dir``; returns its descriptor's path.
+    With ``keep_real`` the real data comes first and the ``n`` synthetic claims are added to it."""
     if n < 1:
         raise ValueError(f"n must be at least 1, not {n}")
     root = Path(root) if root else project_root()
     out_dir = Path(out_dir)
     descriptor, _ = read_tables(root)
-    synthetic = synthesise(n, root, seed)
+    synthetic = synthesise(n, root, seed, keep_real)
     out_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(root / DESCRIPTOR, out_dir / DESCRIPTOR)
     for res in descriptor["resources"]:
@@ -364,12 +379,15 @@ def add_command(commands) -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, type=Path, help="folder to write datapackage.json and data/ into")
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same bytes)")
     parser.add_argument("--root", type=Path, default=None, help="project whose data is imitated (default: this one)")
+    parser.add_argument("--with-real", action="store_true",
+                        help="keep the real rows and add the synthetic ones after them (so the chapters, which "
+                             "name the article's claims and sources, still build)")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        path = write_package(args.n, args.out, seed=args.seed, root=args.root)
+        path = write_package(args.n, args.out, seed=args.seed, root=args.root, keep_real=args.with_real)
     except (ValueError, OSError) as err:
         print(f"entente synth: {err}", file=sys.stderr)
         return 2

@@ -187,3 +187,17 @@ def test_a_source_named_on_the_claim_row_itself(tmp_path):
     assert not (tmp_path / "out" / "data" / "claim_sources.csv").exists()
     assert set(events["source_id"]) == set(sources["source_id"])
     assert len(sources) > 2 * len(real["sources"])  # about one per 20 claims: replicas of the real ones
+
+
+def test_with_the_real_data_kept_the_synthetic_claims_come_after_it(tmp_path):
+    synth.write_package(100, tmp_path, seed=1, keep_real=True)
+    for name in RESOURCES:
+        real, both = raw(name), table(tmp_path, name)
+        assert both.iloc[:len(real)].equals(real), f"{name}: the real rows are not kept as they are"
+    events = table(tmp_path, "events")
+    assert len(events) == len(raw("events")) + 100 and events["event_id"].is_unique
+    last_real = raw("events")["event_id"].str[1:].astype(int).max()
+    assert events["event_id"].iloc[len(raw("events"))] == f"E{last_real + 1:06d}"
+    links = table(tmp_path, "claim_sources")
+    assert set(links["event_id"]) == set(events["event_id"])
+    assert set(links["source_id"]) <= set(table(tmp_path, "sources")["source_id"])
