@@ -192,7 +192,10 @@ def measure_data(project: Project, sizes: list[int], runs: int, results: Results
     packages = []
     for n in sizes:
         folder = scratch / f"synthetic-{n}"
+        start = time.perf_counter()
         synth.write_package(n, folder, seed=0, root=project.root)
+        results.add(f"synthetic package of {n:,} claims written (entente.synth)", "s",
+                    [time.perf_counter() - start], "(one run)")
         packages.append(f"{n}={folder}")
     try:
         rows = json.loads(project.run_python(str(HERE / "loading.py"), str(runs), *packages))
