@@ -129,7 +129,11 @@ class Results:
         print(f"  {figure}: {fmt(statistics.median(runs), unit) if runs else 'n/a'}", file=sys.stderr, flush=True)
 
     def failed(self, figure: str, error: Exception) -> None:
-        self.rows.append((figure, "", [], f"failed: {str(error).splitlines()[0][:120]}"))
+        """A figure that could not be measured, with the line of the log that says why."""
+        lines = [line.strip() for line in str(error).splitlines()[1:] if line.strip()] or [str(error)]
+        telling = ("does not validate", "WARNING", "expected", "Error:", "error:")
+        why = next((line for line in lines if any(t in line for t in telling)), lines[-1])
+        self.rows.append((figure, "", [], f"failed: {why[:160].replace('|', '/')}"))
         print(f"  {figure}: FAILED\n{error}", file=sys.stderr, flush=True)
 
 
@@ -217,6 +221,9 @@ def measure_pages(project: Project, runs: int, results: Results) -> None:
         results.failed("pages", RuntimeError("no web book was built"))
         return
     pages = [p for p in project.toc_pages() if (html / p).is_file()]
+    if not pages:
+        results.failed("pages", RuntimeError("\nno page of _toc.yml was built"))
+        return
     try:
         measured = measure(html, pages, runs)
     except Exception as error:  # noqa: BLE001 - a browser problem must not lose the other figures
