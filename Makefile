@@ -67,3 +67,10 @@ lab: install
 
 clean:
 	rm -rf _build
+
+# Benchmarks, not tests: builds, chapters, data and pages measured on a temporary copy, printed as one
+# table (benchmarks/README.md). BENCH_ARGS="--quick" runs everything once; "--project PATH" measures
+# another checkout with its own .venv.
+.PHONY: bench
+bench: install system-browser system-pdf
+	$(PY) benchmarks/run.py $(BENCH_ARGS)

@@ -1,0 +1,300 @@
+"""`make bench`: how long the book takes to build and execute, how heavy its pages are, how fast its data loads.
+
+Prints one Markdown table: every figure is the median of ``--runs`` runs (3 by default; ``--quick`` is
+one), with the runs beside it, the machine's core count and its load average (other people's work on a
+shared machine makes every figure noisy: compare runs made side by side, not across days).
+
+Everything is measured on a temporary copy of the project (without .venv, _build, .git), built with the
+project's own virtual environment, so the user's _build is never touched. ``--project PATH`` measures
+another checkout (a git worktree of an older commit, say) with that checkout's .venv.
+
+Per run: a cold HTML build (no _build, no execution cache); a rebuild with nothing changed; a rebuild
+after one row of data/events.csv changed (every chapter re-executes, since they all read the data);
+the PDF (Jupyter Book's LaTeX builder after the HTML build, as `make all` runs it). Each chapter's
+execution time comes from the cold builds' execution cache (what myst-nb measured), beside the floor: a
+notebook that only imports pandas, altair and entente, run the same way. Then validation and load() of
+synthetic packages (entente.synth) of 10,000 and 100,000 claims beside pandas reading the same file,
+and each page of the table of contents in headless chromium: bytes fetched and time until every chart
+is drawn.
+
+Usage: python benchmarks/run.py [--project PATH] [--runs N | --quick] [--sizes 10000 100000] [--skip ...]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+IGNORED = shutil.ignore_patterns(".venv", "_build", ".git", ".pytest_cache", "__pycache__", "*.egg-info",
+                                 ".ipynb_checkpoints")
+PARTS = ("builds", "chapters", "data", "pages")
+EDITED_TABLE = "data/events.csv"
+
+
+# --- the project under measurement ----------------------------------------------------------------
+
+class Project:
+    def __init__(self, source: Path, copy: Path):
+        self.source, self.root = source, copy
+        venv = source / ".venv" / "bin"
+        if not (venv / "jupyter-book").is_file():
+            raise SystemExit(f"no {venv / 'jupyter-book'}: run `make install` in {source} first")
+        self.python, self.jupyter_book = venv / "python", venv / "jupyter-book"
+        self.env = dict(os.environ, PATH=f"{venv}:{os.environ.get('PATH', '')}", PYTHONPATH=str(copy),
+                        SOURCE_DATE_EPOCH=self._git("log", "-1", "--format=%ct") or "0", FORCE_SOURCE_DATE="1")
+        self.env.pop("CI", None)
+        self.flags = self._jupyter_book_flags()
+
+    def _git(self, *args: str) -> str:
+        done = subprocess.run(["git", "-C", str(self.source), *args], capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    @property
+    def commit(self) -> str:
+        return self._git("rev-parse", "--short", "HEAD") or "unknown commit"
+
+    def _jupyter_book_flags(self) -> list[str]:
+        """The flags `make book` passes (JB_FLAGS in the Makefile), so the benchmark builds what it builds."""
+        makefile = self.source / "Makefile"
+        m = re.search(r"^JB_FLAGS\s*:?=\s*(.*)$", makefile.read_text(encoding="utf-8"), re.M) if makefile.is_file() else None
+        return m.group(1).split() if m else ["-W", "-n", "--keep-going"]
+
+    def build(self, *extra: str) -> float:
+        start = time.perf_counter()
+        done = subprocess.run([str(self.jupyter_book), "build", ".", *self.flags, *extra], cwd=self.root,
+                              env=self.env, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).splitlines()[-40:])
+            raise RuntimeError(f"jupyter-book build {' '.join(extra)} failed in {self.root}:\n{tail}")
+        return seconds
+
+    def run_python(self, *args: str) -> str:
+        done = subprocess.run([str(self.python), *args], cwd=self.root, env=self.env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(args[:1])} failed:\n{done.stderr[-3000:]}")
+        noise = "Kernel is running over TCP"  # ipykernel's warning at every kernel start
+        said = [line for line in done.stderr.splitlines() if line.strip() and noise not in line]
+        if said:
+            print("\n".join(said)[-2000:], file=sys.stderr)
+        return done.stdout
+
+    def toc_pages(self) -> list[str]:
+        """Every page of _toc.yml, as built HTML paths (the root first), without needing a YAML parser."""
+        text = (self.root / "_toc.yml").read_text(encoding="utf-8")
+        files = re.findall(r"^\s*(?:-\s*)?(?:root|file):\s*(\S+)\s*$", text, re.M)
+        return [f"{f.strip(chr(34) + chr(39)).removesuffix('.md')}.html" for f in files]
+
+    def chapter_times(self) -> dict[str, float]:
+        """Execution seconds of each notebook in the cold build, as myst-nb stored them in the cache."""
+        from jupyter_cache import get_cache
+
+        cache = get_cache(self.root / "_build" / ".jupyter_cache")
+        return {Path(r.uri).stem: r.data["execution_seconds"] for r in cache.list_cache_records()
+                if "execution_seconds" in (r.data or {})}
+
+
+def edit_one_row(path: Path, run: int) -> None:
+    """Change the summary of one claim (a valid edit): the last row whose summary has no quotes or commas."""
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    row = next(r for r in reversed(rows) if not set(r["summary"]) & set('",\n'))
+    old = row["summary"]
+    new = old.rstrip(".") + f" (benchmark edit {run})."
+    assert text.count(old) == 1, "the edited summary must be unique"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# --- measuring ------------------------------------------------------------------------------------
+
+class Results:
+    def __init__(self):
+        self.rows: list[tuple[str, str, list[float], str]] = []  # figure, unit, runs, note
+
+    def add(self, figure: str, unit: str, runs: list[float], note: str = "") -> None:
+        self.rows.append((figure, unit, runs, note))
+        print(f"  {figure}: {fmt(statistics.median(runs), unit) if runs else 'n/a'}", file=sys.stderr, flush=True)
+
+    def failed(self, figure: str, error: Exception) -> None:
+        """A figure that could not be measured, with the line of the log that says why."""
+        lines = [line.strip() for line in str(error).splitlines()[1:] if line.strip()] or [str(error)]
+        telling = ("does not validate", "WARNING", "expected", "Error:", "error:")
+        why = next((line for line in lines if any(t in line for t in telling)), lines[-1])
+        self.rows.append((figure, "", [], f"failed: {why[:160].replace('|', '/')}"))
+        print(f"  {figure}: FAILED\n{error}", file=sys.stderr, flush=True)
+
+
+def fmt(value: float, unit: str) -> str:
+    if unit == "KiB":
+        return f"{value:,.0f}"
+    if unit == "ms":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if value < 10 else f"{value:,.1f}"
+
+
+def measure_builds(project: Project, runs: int, results: Results, with_pdf: bool) -> dict[str, list[float]]:
+    cold, unchanged, one_row, pdf = [], [], [], []
+    chapters: dict[str, list[float]] = {}
+    edited = project.root / EDITED_TABLE
+    original = edited.read_bytes()
+    try:
+        for run in range(1, runs + 1):
+            print(f"build run {run}/{runs}", file=sys.stderr, flush=True)
+            shutil.rmtree(project.root / "_build", ignore_errors=True)
+            edited.write_bytes(original)
+            cold.append(project.build())
+            for name, seconds in project.chapter_times().items():
+                chapters.setdefault(name, []).append(seconds)
+            unchanged.append(project.build())
+            edit_one_row(edited, run)
+            one_row.append(project.build())
+            if with_pdf:
+                pdf.append(project.build("--builder", "pdflatex"))
+    except RuntimeError as error:
+        results.failed("book build", error)
+        return chapters
+    finally:
+        edited.write_bytes(original)
+    results.add("build: cold (web book, no _build, no execution cache)", "s", cold)
+    results.add("build: rebuild, nothing changed", "s", unchanged)
+    results.add("build: rebuild after a one-row change to data/events.csv", "s", one_row)
+    if with_pdf:
+        results.add("build: PDF (LaTeX builder + xelatex, after the web build)", "s", pdf)
+    return chapters
+
+
+def measure_chapters(project: Project, chapters: dict[str, list[float]], runs: int, results: Results) -> None:
+    floor = []
+    try:
+        floor = json.loads(project.run_python(str(HERE / "floor.py"), str(project.root / "chapters"), str(runs)))
+        results.add("chapter floor: a notebook importing only pandas, altair, entente", "s", floor)
+    except RuntimeError as error:
+        results.failed("chapter floor", error)
+    order = [Path(p).stem for p in project.toc_pages()]
+    for name in sorted(chapters, key=lambda c: order.index(c) if c in order else len(order)):
+        ratio = f"({statistics.median(chapters[name]) / statistics.median(floor):.1f} x the floor)" if floor else ""
+        results.add(f"chapter execution: {name}", "s", chapters[name], ratio)
+
+
+def measure_data(project: Project, sizes: list[int], runs: int, results: Results, scratch: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    from entente import synth  # this checkout's generator, imitating the measured project's data
+
+    packages = []
+    for n in sizes:
+        folder = scratch / f"synthetic-{n}"
+        start = time.perf_counter()
+        synth.write_package(n, folder, seed=0, root=project.root)
+        results.add(f"synthetic package of {n:,} claims written (entente.synth)", "s",
+                    [time.perf_counter() - start], "(one run)")
+        packages.append(f"{n}={folder}")
+    try:
+        rows = json.loads(project.run_python(str(HERE / "loading.py"), str(runs), *packages))
+    except RuntimeError as error:
+        results.failed("validation and load()", error)
+        return
+    for row in rows:
+        values = row.get("runs") or [row[k] for k in ("seconds", "median", "value") if k in row][:1]
+        figure = row.get("figure") or row.get("label") or ", ".join(f"{k}={v}" for k, v in row.items()
+                                                                      if not isinstance(v, (int, float, list)))
+        results.add(figure, row.get("unit", "s"), [float(v) for v in values], row.get("source", ""))
+
+
+def measure_pages(project: Project, runs: int, results: Results) -> None:
+    from pages import measure
+
+    html = project.root / "_build" / "html"
+    if not html.is_dir():
+        results.failed("pages", RuntimeError("no web book was built"))
+        return
+    pages = [p for p in project.toc_pages() if (html / p).is_file()]
+    if not pages:
+        results.failed("pages", RuntimeError("\nno page of _toc.yml was built"))
+        return
+    try:
+        measured = measure(html, pages, runs)
+    except Exception as error:  # noqa: BLE001 - a browser problem must not lose the other figures
+        results.failed("pages", error)
+        return
+    for page, visits in measured.items():
+        charts, requests = visits[0]["charts"], visits[0]["requests"]
+        results.add(f"page weight: {page} ({requests} requests)", "KiB", [v["bytes"] / 1024 for v in visits])
+    for page, visits in measured.items():
+        charts = visits[0]["charts"]
+        label = f"{charts} chart{'s' if charts > 1 else ''}" if charts else "no charts: until the load event"
+        results.add(f"time to charts drawn: {page} ({label})", "ms", [v["ms"] for v in visits])
+
+
+def table(project: Project, results: Results, runs: int, started: float, load_start) -> str:
+    load_end = os.getloadavg()
+    lines = [
+        f"entente benchmarks: {project.source} at {project.commit}, "
+        f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+        f"load average {load_start[0]:.1f} at start and {load_end[0]:.1f} at end "
+        f"(shared machine: figures are noisy), median of {runs} run{'s' if runs > 1 else ''}, "
+        f"{(time.perf_counter() - started) / 60:.0f} min in all",
+        "",
+        "| figure | median | unit | runs |",
+        "| --- | ---: | --- | --- |",
+    ]
+    for figure, unit, values, note in results.rows:
+        median = fmt(statistics.median(values), unit) if values else "n/a"
+        shown = " / ".join(fmt(v, unit) for v in values)
+        lines.append(f"| {figure} | {median} | {unit} | {shown}{' ' + note if note else ''} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmarks of the book: builds, chapters, data, pages.")
+    parser.add_argument("--project", type=Path, default=ROOT, help="checkout to measure (default: this one)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is shown); default 3")
+    parser.add_argument("--quick", action="store_true", help="one run of everything, for development")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="claims in the data tests")
+    parser.add_argument("--skip", choices=PARTS, nargs="*", default=[], help="parts to leave out")
+    parser.add_argument("--no-pdf", action="store_true", help="leave out the PDF build")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary copy and print where it is")
+    args = parser.parse_args(argv)
+    runs = 1 if args.quick else args.runs
+    started, load_start = time.perf_counter(), os.getloadavg()
+    scratch = Path(tempfile.mkdtemp(prefix="entente-bench-"))
+    try:
+        copy = scratch / "project"
+        shutil.copytree(args.project.resolve(), copy, ignore=IGNORED)
+        project = Project(args.project.resolve(), copy)
+        results = Results()
+        chapters: dict[str, list[float]] = {}
+        if "builds" not in args.skip:
+            chapters = measure_builds(project, runs, results, with_pdf=not args.no_pdf)
+        elif "pages" not in args.skip or "chapters" not in args.skip:
+            project.build()  # the pages need a web book, and the chapters their execution times
+            chapters = {k: [v] for k, v in project.chapter_times().items()}
+        if "chapters" not in args.skip:
+            measure_chapters(project, chapters, runs, results)
+        if "data" not in args.skip:
+            measure_data(project, args.sizes, runs, results, scratch)
+        if "pages" not in args.skip:
+            measure_pages(project, runs, results)
+        print(table(project, results, runs, started, load_start))
+    finally:
+        if args.keep:
+            print(f"kept {scratch}", file=sys.stderr)
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
