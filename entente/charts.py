@@ -254,3 +254,75 @@ def status(events: pd.DataFrame, by: str = "status", colour: str = "domain", sch
         tooltip=[alt.Tooltip(f"{by}:N", title=theme.field_title(by, schema)), alt.Tooltip(f"{colour}:N", title=theme.field_title(colour, schema)),
                  alt.Tooltip("claims:Q", title="Claims"), _ids_tooltip()],
     ).properties(width=480, height=28 * max(len(present), 1))
+
+
+def flow_stages(events: pd.DataFrame, schema: Schema | None = None, direction: str = "direction",
+                stage: str = "stage", level: str = "certainty") -> alt.Chart:
+    """The main finding at a glance: claims of something moving between the two, by direction (rows) and
+    stage (columns), stacked by how firmly the article states them; pale where no cited report stands behind.
+
+    Only like is compared with like: each stage has its own column. Claims that move nothing (the
+    direction's last value, "none" in the codebook) are counted in the subtitle, never drawn."""
+    schema = theme.project_schema(schema)
+    events = _as_text(events, direction, stage, level)
+    no_flow = theme.order(direction, schema=schema)[-1]
+    flows = events[events[direction] != no_flow].copy()
+    flows["support"] = flows["reports"].gt(0).map({True: "a cited report", False: "the article's word alone"})
+    counts = (flows.groupby([direction, stage, level, "support"])["event_id"]
+              .agg(claims="size", ids=id_list).reset_index())
+    counts["order"] = _rank(counts[level], level, schema)
+    directions = theme.order(direction, schema=schema)[:-1]
+    stages = theme.order(stage, counts[stage], schema)
+    unmoved = int((events[direction] == no_flow).sum())
+    subtitle = (f"Not shown: {plural(unmoved, 'claim')} that move nothing between the two. "
+                "Pale: no cited report behind the claim.")
+    summary = "; ".join(f"{d}: " + ", ".join(f"{int(counts[(counts[direction] == d) & (counts[stage] == s)]['claims'].sum())} {s}"
+                                           for s in stages) for d in directions)
+    return alt.Chart(counts, title=alt.Title("What moves between Iran and Russia, and how far it got", subtitle=subtitle),
+                     description=f"Bar chart of claims by {direction.replace('_', ' ')} and {stage}: {summary}.").mark_bar().encode(
+        x=alt.X("sum(claims):Q", title="Claims", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y(f"{direction}:N", title=theme.field_title(direction, schema), sort=directions,
+                scale=alt.Scale(domain=directions)),
+        column=alt.Column(f"{stage}:N", title=theme.field_title(stage, schema), sort=stages,
+                          header=alt.Header(labelOrient="top", titleOrient="top")),
+        color=_colour(level, counts[level], schema),
+        opacity=alt.Opacity("support:N", title="Support", sort=["a cited report", "the article's word alone"],
+                            scale=alt.Scale(domain=["a cited report", "the article's word alone"], range=[1.0, 0.4])),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip(f"{direction}:N", title=theme.field_title(direction, schema)),
+                 alt.Tooltip(f"{stage}:N", title=theme.field_title(stage, schema)),
+                 alt.Tooltip(f"{level}:N", title=theme.field_title(level, schema)),
+                 alt.Tooltip("support:N", title="Support"), alt.Tooltip("claims:Q", title="Claims"), _ids_tooltip()],
+    ).properties(width=150, height=30 * len(directions))
+
+
+def support_matrix(events: pd.DataFrame, schema: Schema | None = None, level: str = "certainty",
+                   support: str = "evidence") -> alt.Chart:
+    """How assertively each claim is worded (rows) against what supports it (columns): a count per cell."""
+    schema = theme.project_schema(schema)
+    events = _as_text(events, level, support)
+    counts = events.groupby([level, support])["event_id"].agg(claims="size", ids=id_list).reset_index()
+    rows, cols = theme.order(level, schema=schema), theme.order(support, schema=schema)
+    grid = pd.MultiIndex.from_product([rows, cols], names=[level, support]).to_frame(index=False)
+    counts = grid.merge(counts, how="left").fillna({"claims": 0, "ids": ""})
+    counts["claims"] = counts["claims"].astype(int)
+    top = int(counts["claims"].max()) or 1
+    base = alt.Chart(counts).encode(
+        x=alt.X(f"{support}:N", title=theme.field_title(support, schema), sort=cols, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y(f"{level}:N", title=theme.field_title(level, schema), sort=rows))
+    cells = base.mark_rect(stroke="#ffffff").encode(
+        color=alt.Color("claims:Q", title="Claims", scale=alt.Scale(scheme="blues", domain=[0, top])),
+        tooltip=[alt.Tooltip(f"{level}:N", title=theme.field_title(level, schema)),
+                 alt.Tooltip(f"{support}:N", title=theme.field_title(support, schema)),
+                 alt.Tooltip("claims:Q", title="Claims"), _ids_tooltip()])
+    labels = base.mark_text(fontSize=12).encode(
+        text=alt.Text("claims:Q"),
+        color=alt.condition(f"datum.claims > {top / 2}", alt.value("white"), alt.value("black")))
+    firm = rows[0]
+    uncited = int(((events[level] == firm) & (events["reports"] == 0)).sum())
+    return (cells + labels).properties(
+        title=alt.Title("How firmly put, and on what", subtitle=f"Rows: {theme.field_title(level, schema).lower()}; "
+                                                                  f"columns: {theme.field_title(support, schema).lower()}."),
+        description=f"Matrix of claims by {level} and {support}; {plural(uncited, 'claim')} put as {firm} "
+                    "cite no report.",
+        width=60 * len(cols), height=34 * len(rows))

@@ -7,18 +7,13 @@ direction or stage needs no change here.
 """
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 
+from .labels import key as slug
 from .schema import Schema
 
 NO_FLOW = "none"  # the direction of a claim that moves nothing between the two (the codebook's value)
-
-
-def slug(value: str) -> str:
-    """A category value as part of a glue name: 'Iran to Russia' gives 'iran_to_russia'."""
-    return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
 
 
 def flow_directions(schema: Schema) -> list[str]:

@@ -11,7 +11,7 @@ import re
 import pandas as pd
 
 from . import theme
-from .labels import id_list, plural, source_label
+from .labels import id_list, key, plural, source_label
 from .schema import Schema
 
 # Any ASCII punctuation can be backslash-escaped in CommonMark; escaping all of it leaves nothing for
@@ -127,3 +127,101 @@ def fields(schema: Schema, resource: str, caption: str = "") -> Table:
             "Allowed values": ", ".join(allowed) if allowed else "",
         })
     return Table(pd.DataFrame(rows), caption)
+
+
+class Text:
+    """A short passage of plain text shown as one escaped Markdown paragraph (for ``{glue:md}``)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/markdown": markdown_cell(self.text), "text/plain": self.text}
+
+
+def definition(schema: Schema, resource: str, field: str) -> Text:
+    """A field's definition as the codebook gives it, with its values in order: the schema's own words."""
+    f = schema.resources[resource].field(field)
+    values = f.categories or f.list_items
+    tail = f" Values, in order: {', '.join(values)}." if values else ""
+    return Text(f"{f.title}: {f.description}{tail}")
+
+
+def description(schema: Schema, resource: str) -> Text:
+    """A data file's description as datapackage.json gives it."""
+    return Text(schema.resources[resource].description)
+
+
+def outlets(data, caption: str = "") -> Table:
+    """Each outlet the article cites: country and type (and whether inferred), reports, claims carried, share."""
+    from .evidence import outlets as outlet_table
+
+    t = outlet_table(data.events, data.claim_sources, data.sources)
+    frame = pd.DataFrame({
+        "Outlet": t["outlet"], "Country": t["country"], "Type": t["type"],
+        "Country and type": t["inferred"].map({True: "inferred", False: "given by the article"}),
+        "Reports": t["reports"], "Claims": t["claims"],
+        "Share of citations": (100 * t["share"]).round().astype(int).astype(str) + "%",
+    })
+    return Table(frame, caption)
+
+
+def set_aside(data, caption: str = "") -> Table:
+    """The main finding recomputed with the weakest support set aside: claims kept, and for each flow
+    direction the claims of something done and how many of them are stated as fact."""
+    from .evidence import leading_outlet, set_aside as scenarios
+    from .findings import flow_facts, flow_directions
+
+    lead = leading_outlet(data.events, data.claim_sources, data.sources) or "no outlet"
+    names = {"nothing": "Nothing set aside", "article alone": "Claims on the article's word alone",
+             "leading outlet": f"Claims carried only by {lead}", "both": "Both"}
+    done = theme.order("stage", schema=data.schema)[0]
+    rows = []
+    for name, kept in scenarios(data.events, data.claim_sources, data.sources).items():
+        facts = flow_facts(kept, data.schema)
+        row = {"Set aside": names[name], "Claims kept": len(kept)}
+        for direction in flow_directions(data.schema):
+            k = f"{key(direction)}_{key(done)}"
+            row[f"{direction}, {done}"] = f"{facts[k]} ({facts[k + '_established']} stated as fact)"
+        rows.append(row)
+    return Table(pd.DataFrame(rows), caption)
+
+
+def since_article(data, theme_number: int, caption: str = "") -> Table | Text:
+    """Claims of a chapter's theme added from reports published after the article, with their sources; a
+    sentence saying there are none when there are none."""
+    later = data.since_article(theme_number)
+    if later.empty:
+        return Text("Since the article: no claim on this theme has been added from a later report.")
+    frame = pd.DataFrame({"Id": later["event_id"], "Claim": later["summary"], "When": later["date_label"],
+                          "Certainty": later["certainty"].astype("string"), "Sources": later["sources_label"]})
+    return Table(frame, caption or "Since the article: claims added from later reports", "")
+
+
+def agreement(data, caption: str = "") -> Table:
+    """Agreement of the first and second coding, per field, before reconciliation."""
+    from .agreement import compare_codings
+
+    table, _ = compare_codings(data)
+    frame = pd.DataFrame({"Field": table["field"], "Measure": table["measure"],
+                          "Agreement": table["value"].map(lambda v: f"{v:.2f}"),
+                          "Units coded alike": table["agree"].astype(str) + " of " + table["units"].astype(str)})
+    return Table(frame, caption)
+
+
+def disagreements(data, caption: str = "", limit: int | None = None) -> Table:
+    """Every disagreement of the two codings, with the resolution and the codebook rule behind it."""
+    rec = data.tables["coding_reconciliation"]
+    frame = pd.DataFrame({"Claim": rec["event_id"], "Field": rec["field"], "First coding": rec["first"].fillna(""),
+                          "Second coding": rec["second"].fillna(""), "Kept": rec["resolution"],
+                          "Now": rec["final"].fillna(""), "Why": rec["reason"]})
+    shown, note = _limited(frame, limit, "disagreement")
+    return Table(shown, caption, note)
+
+
+def unit_decisions(data, caption: str = "") -> Table:
+    """The units the second coder proposed, and whether each became a claim."""
+    u = data.tables["coding_unit_decisions"]
+    frame = pd.DataFrame({"Paragraph": u["paragraph"], "Sentence": u["sentence"], "Proposed": u["statement"],
+                          "Decision": u["decision"], "Claim": u["event_id"].fillna(""), "Why": u["reason"]})
+    return Table(frame, caption)
