@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import CERTAINTY_ORDER, DESCRIPTOR, Schema, find_root
-from .validate import DataError, check_package, parse_partial_date
+from .checks import last_day
+from .schema import DESCRIPTOR, Resource, Schema, find_root
+from .validate import DataError, parse_partial_date, validated
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -56,8 +57,37 @@ class Dataset:
         return self.events[self.events["paragraph"] == n]
 
 
-def _frame(rows: list[dict], columns) -> pd.DataFrame:
-    return pd.DataFrame([{c: r[c] for c in columns} for r in rows], columns=list(columns)).astype("string")
+def typed_frame(frame: pd.DataFrame, resource: Resource) -> pd.DataFrame:
+    """A validated frame of strings typed by its schema: integers, numbers and years as numbers, booleans by
+    the field's trueValues, dates and datetimes as timestamps. A missing cell (one of missingValues) is
+    missing in a typed column and an empty string in a text column, as in the file."""
+    out = {}
+    for f in resource.fields:
+        text = frame[f.name]
+        missing = text.isin(resource.missing_values)
+        present = text.where(~missing)
+        if f.type in ("integer", "year"):
+            column = pd.to_numeric(present).astype("Int64")
+            out[f.name] = column.astype("int64") if not missing.any() else column
+        elif f.type == "number":
+            out[f.name] = pd.to_numeric(present).astype("float64")
+        elif f.type == "boolean":
+            out[f.name] = present.map(lambda v: v in f.true_values if isinstance(v, str) else pd.NA).astype("boolean")
+        elif f.type in ("date", "datetime"):
+            out[f.name] = pd.to_datetime(present, format=f.strptime_format if f.format != "default" or f.type == "date"
+                                         else "ISO8601")
+        else:
+            out[f.name] = text.where(~missing, "").astype("string")
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _span_ends(texts: pd.Series) -> pd.Series:
+    """The last day of each partial date's period: 2022 ends on 31 Dec 2022, 2022-11 on 30 Nov 2022."""
+    return pd.to_datetime([last_day(*p) if (p := parse_partial_date(d)) else None for d in texts])
+
+
+def _span_starts(texts: pd.Series) -> pd.Series:
+    return pd.to_datetime([p[0] if (p := parse_partial_date(d)) else None for d in texts])
 
 
 def load(root: Path | None = None) -> Dataset:
@@ -66,30 +96,24 @@ def load(root: Path | None = None) -> Dataset:
     Raises ``DataError`` listing every problem when the data does not pass validation.
     """
     root = Path(root) if root else find_root()
-    tables, problems = check_package(root / DESCRIPTOR)
-    if problems:
-        raise DataError(problems)
-    schema = Schema(root / DESCRIPTOR)
+    result = validated(root / DESCRIPTOR)
+    if result.problems:
+        raise DataError(result.problems)
+    schema = result.schema
     res = schema.resources
+    events = typed_frame(result.frames["events"], res["events"])
+    sources = typed_frame(result.frames["sources"], res["sources"])
+    changes = typed_frame(result.frames["changes"], res["changes"])
 
-    events = _frame(tables["events"], res["events"].field_names)
-    events["paragraph"] = events["paragraph"].astype(int)
-    events["date_inferred"] = events["date_inferred"] == "true"
-    events["certainty"] = pd.Categorical(events["certainty"], categories=CERTAINTY_ORDER, ordered=True)
-    events["event_start"] = pd.to_datetime(
-        [parse_partial_date(d)[0] if d else None for d in events["event_date"].fillna("")])
-    events["event_end"] = pd.to_datetime(
-        [parse_partial_date(d)[0] if d else None for d in events["event_date_end"].fillna("")])
-    events["date_label"] = [date_label(d or "", p, e or "") for d, p, e in
-                            zip(events["event_date"].fillna(""), events["date_precision"], events["event_date_end"].fillna(""))]
-
-    sources = _frame(tables["sources"], res["sources"].field_names)
-    sources["year_inferred"] = sources["year_inferred"] == "true"
-    sources["published_date"] = pd.to_datetime([parse_partial_date(d)[0] for d in sources["published"]])
+    events["certainty"] = pd.Categorical(events["certainty"], categories=schema.categories("events", "certainty"),
+                                         ordered=True)
+    # A span runs from the first day of its start's period to the last day of its end's period.
+    events["event_start"] = _span_starts(events["event_date"])
+    events["event_end"] = _span_ends(events["event_date_end"])
+    events["date_label"] = [date_label(d, p, e) for d, p, e in
+                            zip(events["event_date"], events["date_precision"], events["event_date_end"])]
+    sources["published_date"] = _span_starts(sources["published"])
     sources["published_label"] = [date_label(d, p) for d, p in zip(sources["published"], sources["published_precision"])]
-
-    changes = _frame(tables["changes"], res["changes"].field_names)
-    changes["date"] = pd.to_datetime(changes["date"], format="%Y-%m-%d")
 
     # A withdrawn claim keeps its row and id, but its latest change says it no longer stands: leave it out.
     latest = changes.sort_values("date", kind="stable").groupby("record_id")["change"].last()
