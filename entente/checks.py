@@ -88,6 +88,18 @@ def last_day(first: dt.date, precision: str) -> dt.date:
     return first
 
 
+def partial_dates(column: pd.Series) -> pd.DataFrame:
+    """Each cell of a partial-date column as its first day, last day and precision (NaT and "" when it is
+    no date). Each distinct text is parsed once."""
+    codes, uniques = pd.factorize(column)  # frames of strings hold no NaN, so every code names a text
+    parsed = [parse_partial_date(v) for v in uniques]
+    first = pd.DatetimeIndex([p[0] if p else None for p in parsed], dtype="datetime64[ns]")
+    last = pd.DatetimeIndex([last_day(*p) if p else None for p in parsed], dtype="datetime64[ns]")
+    precision = np.array([p[1] if p else "" for p in parsed] or [""], dtype=object)
+    return pd.DataFrame({"first": first.take(codes), "last": last.take(codes), "precision": precision[codes]},
+                        index=column.index)
+
+
 def _why_not_a_date(m: re.Match) -> str:
     """Why digits in date form name no real day, in words: 'there is no month 13'."""
     year, month, day = (int(g) if g else None for g in m.groups())
@@ -196,6 +208,8 @@ def _type_expected(f: Field, value: str) -> str:
         return date_problem(value, day_only=True) or "a real calendar date"
     if f.type == "date":
         return f"a real calendar date in the form {f.format}"
+    if f.format == "default" and ISO_DATETIME.match(value):
+        return "a real date and time, but this one names no real day or time of day"
     if f.format == "default":
         return "a date and time written YYYY-MM-DDThh:mm:ss (optionally with Z or an offset such as +03:00)"
     return f"a real date and time in the form {f.format}"
@@ -215,10 +229,33 @@ class FieldCheck:
         self.pattern_words = (dict(f.custom).get("x-pattern-description") or PATTERN_WORDS.get(c.get("pattern"))
                               or f"a value matching the pattern {c.get('pattern')}")
 
+        self.is_text = f.type == "string"
+        self.is_partial_date = f.is_partial_date
+        self.fast_pass = self._fast_pass()
+
+    def _fast_pass(self):
+        """A regular expression that only values with no problem match, for a text field whose every check
+        it can express (formula start, spaces, pattern, length); None for other fields. Values it does not
+        match are judged in full, so it may be stricter than the checks but never looser."""
+        f, c = self.field, self.field.constraints
+        if not self.is_text or self.items or self.is_partial_date:
+            return None
+        length = f"(?=[\\s\\S]{{{c.get('minLength', 0)},{c.get('maxLength', '')}}}\\Z)"
+        pattern = f"(?=(?:{c['pattern']})\\Z)" if "pattern" in c else ""
+        return re.compile(r"\A(?![=+\-@\s])(?![\s\S]*\s\Z)" + length + pattern)
+
+    def judge(self, values: np.ndarray) -> list[list[tuple[str, str, str]]]:
+        """The problems of each of a column's distinct present values (an empty list for a good one)."""
+        if self.fast_pass is None:
+            return [self.problems(v) for v in values]
+        match = self.fast_pass.match
+        enum = self.enum
+        return [[] if match(v) and (not enum or v in enum) else self.problems(v) for v in values]
+
     def problems(self, value: str) -> list[tuple[str, str, str]]:
         """Every problem of one present cell as (value shown, expected, kind)."""
         f, c = self.field, self.field.constraints
-        if f.type == "string" and value[:1] in FORMULA_STARTS and value not in self.enum:
+        if self.is_text and value[:1] in FORMULA_STARTS and value not in self.enum:
             return [(value, FORMULA_EXPECTED.format(start=FORMULA_NAMES[value[0]]), "formula")]
         if value != value.strip():
             return [(value, "no spaces before or after the text", "spaces")]
@@ -235,7 +272,7 @@ class FieldCheck:
                                  "enum"))
         elif self.items:
             problems += self._list_problems(value)
-        elif f.is_partial_date:
+        elif self.is_partial_date:
             problem = date_problem(value, day_only=False)
             problems += [(value, problem, "date")] if problem else []
         if not problems and self.pattern is not None and not self.pattern.fullmatch(value):
@@ -273,7 +310,9 @@ class FieldCheck:
 
 def missing_mask(frame: pd.DataFrame, resource: Resource, name: str) -> np.ndarray:
     """Which cells of a column are missing: they hold one of the resource's missingValues."""
-    return frame[name].isin(resource.missing_values).to_numpy()
+    cells = frame[name].to_numpy()
+    return np.logical_or.reduce([cells == m for m in resource.missing_values]) if resource.missing_values \
+        else np.zeros(len(cells), dtype=bool)
 
 
 def _spread(frame: pd.DataFrame, name: str, present: np.ndarray, judge) -> list[tuple[int, list]]:
@@ -281,7 +320,7 @@ def _spread(frame: pd.DataFrame, name: str, present: np.ndarray, judge) -> list[
     values = frame[name].to_numpy()[present]
     rows = frame[ROW].to_numpy()[present]
     codes, uniques = pd.factorize(values)
-    verdicts = [judge(v) for v in uniques]
+    verdicts = judge(uniques)
     bad = np.array([i for i, v in enumerate(verdicts) if v], dtype=codes.dtype)
     if not len(bad):
         return []
@@ -317,7 +356,7 @@ def check_table(frame: pd.DataFrame, resource: Resource, label: str) -> list[Pro
                                                               "a value; this column may not be left empty",
                                                               kind="required")))
         check = FieldCheck(f)
-        for r, problems in _spread(frame, name, ~missing, check.problems):
+        for r, problems in _spread(frame, name, ~missing, check.judge):
             found += [(r, position[name], Problem(label, r, name, shown_value, expected, kind=kind))
                       for shown_value, expected, kind in problems]
         if f.constraints.get("unique") or key == [name]:

@@ -280,7 +280,10 @@ def read_table(path: Path, resource: Resource, label: str) -> tuple[pd.DataFrame
         return empty_frame(resource), problems
     width = len(header)
     # Only rows of the wrong width, or whose first cell is blank, can be malformed: look closer at those.
-    suspects = [i for i, rec in enumerate(cells) if i and (len(rec) != width or not rec[0].strip())]
+    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+    first_blank = np.fromiter((not rec[0].strip() if rec else True for rec in cells), dtype=bool, count=len(cells))
+    suspects = np.flatnonzero((lengths != width) | first_blank)
+    suspects = suspects[suspects > 0].tolist()
     bad = [i for i in suspects if len(cells[i]) != width or _blank(cells[i])]
     if bad:
         records = _records_with_lines(text, label)[0]
@@ -297,10 +300,7 @@ def read_table(path: Path, resource: Resource, label: str) -> tuple[pd.DataFrame
     else:
         rows = np.arange(2, len(cells) + 1, dtype="int64")
         body = cells[1:]
-    if body:
-        columns = list(zip(*body))
-        frame = pd.DataFrame({name: np.array(col, dtype=object) for name, col in zip(header, columns)})
-    else:
-        frame = empty_frame(resource).drop(columns=ROW)
+    # Plain Python strings (object dtype): the checks look at distinct values and need no conversion.
+    frame = pd.DataFrame(body, columns=header, dtype=object) if body else empty_frame(resource).drop(columns=ROW)
     frame[ROW] = rows
     return frame, problems

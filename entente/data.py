@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .checks import last_day
+from .checks import partial_dates
 from .schema import DESCRIPTOR, Resource, Schema, find_root
 from .validate import DataError, parse_partial_date, validated
 
@@ -72,22 +73,22 @@ def typed_frame(frame: pd.DataFrame, resource: Resource) -> pd.DataFrame:
         elif f.type == "number":
             out[f.name] = pd.to_numeric(present).astype("float64")
         elif f.type == "boolean":
-            out[f.name] = present.map(lambda v: v in f.true_values if isinstance(v, str) else pd.NA).astype("boolean")
+            out[f.name] = pd.Series(text.isin(f.true_values), dtype="boolean").mask(missing)
         elif f.type in ("date", "datetime"):
-            out[f.name] = pd.to_datetime(present, format=f.strptime_format if f.format != "default" or f.type == "date"
-                                         else "ISO8601")
+            iso = f.type == "datetime" and f.format == "default"
+            out[f.name] = pd.to_datetime(present, format="ISO8601" if iso else f.strptime_format)
         else:
-            out[f.name] = text.where(~missing, "").astype("string")
+            out[f.name] = (text.mask(missing, "") if missing.any() else text).astype("string")
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 
-def _span_ends(texts: pd.Series) -> pd.Series:
-    """The last day of each partial date's period: 2022 ends on 31 Dec 2022, 2022-11 on 30 Nov 2022."""
-    return pd.to_datetime([last_day(*p) if (p := parse_partial_date(d)) else None for d in texts])
-
-
-def _span_starts(texts: pd.Series) -> pd.Series:
-    return pd.to_datetime([p[0] if (p := parse_partial_date(d)) else None for d in texts])
+def _labels(dates: pd.Series, precisions: pd.Series, ends: pd.Series | None = None) -> pd.Series:
+    """``date_label`` of each row, worked out once per distinct (date, precision, end)."""
+    ends = pd.Series("", index=dates.index) if ends is None else ends
+    keys = dates.to_numpy(object) + "|" + precisions.to_numpy(object) + "|" + ends.to_numpy(object)
+    codes, uniques = pd.factorize(keys)
+    labels = np.array([date_label(*key.split("|")) for key in uniques] or [""], dtype=object)
+    return pd.Series(labels[codes], index=dates.index, dtype="str")
 
 
 def load(root: Path | None = None) -> Dataset:
@@ -108,12 +109,11 @@ def load(root: Path | None = None) -> Dataset:
     events["certainty"] = pd.Categorical(events["certainty"], categories=schema.categories("events", "certainty"),
                                          ordered=True)
     # A span runs from the first day of its start's period to the last day of its end's period.
-    events["event_start"] = _span_starts(events["event_date"])
-    events["event_end"] = _span_ends(events["event_date_end"])
-    events["date_label"] = [date_label(d, p, e) for d, p, e in
-                            zip(events["event_date"], events["date_precision"], events["event_date_end"])]
-    sources["published_date"] = _span_starts(sources["published"])
-    sources["published_label"] = [date_label(d, p) for d, p in zip(sources["published"], sources["published_precision"])]
+    events["event_start"] = partial_dates(events["event_date"])["first"].astype("datetime64[s]")
+    events["event_end"] = partial_dates(events["event_date_end"])["last"].astype("datetime64[s]")
+    events["date_label"] = _labels(events["event_date"], events["date_precision"], events["event_date_end"])
+    sources["published_date"] = partial_dates(sources["published"])["first"].astype("datetime64[s]")
+    sources["published_label"] = _labels(sources["published"], sources["published_precision"])
 
     # A withdrawn claim keeps its row and id, but its latest change says it no longer stands: leave it out.
     latest = changes.sort_values("date", kind="stable").groupby("record_id")["change"].last()
