@@ -4,13 +4,11 @@ Not a test: it prints a table of timings (median of 3 runs each). Usage:
     python benchmarks/validation.py [N ...]          (default: 10000 100000)
     python benchmarks/validation.py --no-frictionless 100000
 
-The synthetic package replicates the real events with fresh ids (each with its change-record row), in
-a temporary folder, so it passes validation; the real sources are kept.
+The synthetic package (from scale.py) replicates the real events with fresh ids, each with its
+change-record row, in a temporary folder, so it passes validation.
 """
 from __future__ import annotations
 
-import csv
-import shutil
 import statistics
 import sys
 import tempfile
@@ -21,32 +19,10 @@ import pandas as pd
 
 import entente
 from entente.validate import check_package
+from scale import synthetic_package  # the scale benchmark's package: real rows under new ids
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 3
-
-
-def synthetic_package(n: int, folder: Path) -> Path:
-    """A copy of the package with ``n`` events: the real rows repeated, each under a new id."""
-    shutil.copy(ROOT / "datapackage.json", folder / "datapackage.json")
-    (folder / "data").mkdir()
-    shutil.copy(ROOT / "data" / "sources.csv", folder / "data" / "sources.csv")
-    with open(ROOT / "data" / "events.csv", newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    with open(ROOT / "data" / "changes.csv", newline="", encoding="utf-8") as f:
-        source_changes = [r for r in csv.DictReader(f) if not r["record_id"].startswith("E")]
-    with open(folder / "data" / "events.csv", "w", newline="", encoding="utf-8") as ev, \
-         open(folder / "data" / "changes.csv", "w", newline="", encoding="utf-8") as ch:
-        events, changes = csv.DictWriter(ev, rows[0].keys()), csv.DictWriter(ch, source_changes[0].keys())
-        events.writeheader()
-        changes.writeheader()
-        changes.writerows(source_changes)
-        for i in range(n):
-            row = dict(rows[i % len(rows)], event_id=f"E{i + 1:06d}")
-            events.writerow(row)
-            changes.writerow({"date": "2026-01-01", "record_id": row["event_id"], "change": "added",
-                              "description": "Synthetic benchmark event."})
-    return folder
 
 
 def median_time(fn) -> float:

@@ -237,7 +237,7 @@ class FieldCheck:
         """A regular expression that only values with no problem match, for a text field whose every check
         it can express (formula start, spaces, pattern, length); None for other fields. Values it does not
         match are judged in full, so it may be stricter than the checks but never looser."""
-        f, c = self.field, self.field.constraints
+        c = self.field.constraints
         if not self.is_text or self.items or self.is_partial_date:
             return None
         length = f"(?=[\\s\\S]{{{c.get('minLength', 0)},{c.get('maxLength', '')}}}\\Z)"
