@@ -28,6 +28,7 @@ class Problem:
     kind: str = field(default="", compare=False)
 
     def __str__(self) -> str:
+        """One line, whatever the cells held (a column name read from a broken header may hold line breaks)."""
         where = [self.file]
         if self.row is not None:
             moved = self.line is not None and self.line != self.row
@@ -38,8 +39,8 @@ class Problem:
             where.append(f'column "{self.column}"')
         text = ", ".join(where)
         if self.value is not None:
-            return f"{text}: found {shown(self.value)}; expected {self.expected}"
-        return f"{text}: expected {self.expected}"
+            return one_line(f"{text}: found {shown(self.value)}; expected {self.expected}")
+        return one_line(f"{text}: expected {self.expected}")
 
     @property
     def group(self) -> tuple:
@@ -78,5 +79,10 @@ def shown(value: str, limit: int = 80) -> str:
     """A cell as one readable line: quoted, line breaks as ↵, bytes that are not UTF-8 as �, long text cut."""
     if value == "":
         return "an empty cell"
-    text = NOT_UTF8.sub("�", re.sub(r"\r\n|\r|\n", "↵", value))
+    text = one_line(value)
     return f'"{text[:limit]}…"' if len(text) > limit else f'"{text}"'
+
+
+def one_line(text: str) -> str:
+    """Text with its line breaks shown as ↵ (and bytes that are not UTF-8 as �), so a message stays one line."""
+    return NOT_UTF8.sub("�", re.sub(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85", "↵", text))
