@@ -234,23 +234,25 @@ class FieldCheck:
         self.fast_pass = self._fast_pass()
 
     def _fast_pass(self):
-        """A regular expression that only values with no problem match, for a text field whose every check
-        it can express (formula start, spaces, pattern, length); None for other fields. Values it does not
-        match are judged in full, so it may be stricter than the checks but never looser."""
+        """For a text field with no list, enum-free or not: a regular expression for its pattern and length,
+        which with a look at the first character and the spaces (in ``judge``) passes only values with no
+        problem; None for other fields. Values it does not pass are judged in full, so it may be stricter
+        than the checks but never looser."""
         c = self.field.constraints
         if not self.is_text or self.items or self.is_partial_date:
             return None
-        length = f"(?=[\\s\\S]{{{c.get('minLength', 0)},{c.get('maxLength', '')}}}\\Z)"
+        length = f"(?=[\\s\\S]{{{c.get('minLength', 0)},{c.get('maxLength', '')}}}\\Z)" \
+            if "minLength" in c or "maxLength" in c else ""
         pattern = f"(?=(?:{c['pattern']})\\Z)" if "pattern" in c else ""
-        return re.compile(r"\A(?![=+\-@\s])(?![\s\S]*\s\Z)" + length + pattern)
+        return re.compile(length + pattern)
 
     def judge(self, values: np.ndarray) -> list[list[tuple[str, str, str]]]:
         """The problems of each of a column's distinct present values (an empty list for a good one)."""
         if self.fast_pass is None:
             return [self.problems(v) for v in values]
-        match = self.fast_pass.match
-        enum = self.enum
-        return [[] if match(v) and (not enum or v in enum) else self.problems(v) for v in values]
+        match, enum, problems = self.fast_pass.match, self.enum, self.problems
+        return [[] if v == v.strip() and v[:1] not in FORMULA_STARTS and match(v) and (not enum or v in enum)
+                else problems(v) for v in values]
 
     def problems(self, value: str) -> list[tuple[str, str, str]]:
         """Every problem of one present cell as (value shown, expected, kind)."""
@@ -315,28 +317,47 @@ def missing_mask(frame: pd.DataFrame, resource: Resource, name: str) -> np.ndarr
         else np.zeros(len(cells), dtype=bool)
 
 
-def _spread(frame: pd.DataFrame, name: str, present: np.ndarray, judge) -> list[tuple[int, list]]:
-    """Judge each distinct present value of a column once; (row, problems) for each row holding a bad one."""
-    values = frame[name].to_numpy()[present]
-    rows = frame[ROW].to_numpy()[present]
-    codes, uniques = pd.factorize(values)
-    verdicts = judge(uniques)
-    bad = np.array([i for i, v in enumerate(verdicts) if v], dtype=codes.dtype)
-    if not len(bad):
-        return []
-    hit = np.isin(codes, bad)
-    return [(int(r), verdicts[code]) for r, code in zip(rows[hit], codes[hit])]
+class Column:
+    """One column of a frame, hashed once: each cell's code into the column's distinct values."""
+
+    def __init__(self, frame: pd.DataFrame, resource: Resource, name: str):
+        self.values = frame[name].to_numpy()
+        self.rows = frame[ROW].to_numpy()
+        self.codes, self.uniques = pd.factorize(self.values)
+        missing = set(resource.missing_values)
+        self.missing_unique = np.array([u in missing for u in self.uniques], dtype=bool)
+        self.missing = self.missing_unique[self.codes] if len(self.codes) else np.zeros(0, dtype=bool)
+
+    def judged(self, judge) -> list[tuple[int, list]]:
+        """Judge each distinct present value once; (row, problems) for each row holding a bad one."""
+        present = np.flatnonzero(~self.missing_unique)
+        verdicts = [[]] * len(self.uniques)
+        for i, verdict in zip(present, judge(self.uniques[present])):
+            verdicts[i] = verdict
+        bad = np.array([bool(v) for v in verdicts], dtype=bool)
+        if not bad.any():
+            return []
+        hit = bad[self.codes]
+        return [(int(r), verdicts[code]) for r, code in zip(self.rows[hit], self.codes[hit])]
+
+    def repeats(self) -> list[tuple[int, str, int]]:
+        """(row, value, first row holding it) for each present cell repeating an earlier cell's value."""
+        if not len(self.codes):
+            return []
+        _, first = np.unique(self.codes, return_index=True)  # the first position of each distinct value
+        repeat = (np.arange(len(self.codes)) != first[self.codes]) & ~self.missing
+        return [(int(r), v, int(self.rows[first[c]])) for r, v, c in
+                zip(self.rows[repeat], self.values[repeat], self.codes[repeat])]
 
 
-def _duplicates(frame: pd.DataFrame, names: list[str], complete: np.ndarray) -> list[tuple[int, str, int]]:
-    """(row, value shown, first row with that value) for each row repeating an earlier row's key."""
+def _repeated_keys(frame: pd.DataFrame, names: list[str], complete: np.ndarray) -> list[tuple[int, str, int]]:
+    """(row, key shown, first row with that key) for each row repeating an earlier row's composite key."""
     keys = frame.loc[complete, names]
     rows = frame[ROW].to_numpy()[complete]
     repeat = keys.duplicated(keep="first").to_numpy()
     if not repeat.any():
         return []
-    joined = keys.astype(str).agg(", ".join, axis=1) if len(names) > 1 else keys[names[0]]
-    joined = joined.to_numpy()
+    joined = keys.astype(str).agg(", ".join, axis=1).to_numpy()
     first = dict(zip(joined[~repeat], rows[~repeat]))
     return [(int(r), v, int(first[v])) for r, v in zip(rows[repeat], joined[repeat])]
 
@@ -345,31 +366,27 @@ def check_table(frame: pd.DataFrame, resource: Resource, label: str) -> list[Pro
     """Every value against its field: required, type, bounds, category, list items, pattern, length,
     unique; and the primary key. Problems come in row order, then column order."""
     found: list[tuple[int, int, Problem]] = []
-    position = {name: i for i, name in enumerate(resource.field_names)}
     key = list(resource.primary_key)
-    for f in resource.fields:
+    for position, f in enumerate(resource.fields):
         name = f.name
-        missing = missing_mask(frame, resource, name)
+        column = Column(frame, resource, name)
         if f.required or name in key:  # a primary key is required even when its fields do not say so
-            for r, value in zip(frame[ROW].to_numpy()[missing], frame[name].to_numpy()[missing]):
-                found.append((int(r), position[name], Problem(label, int(r), name, value,
-                                                              "a value; this column may not be left empty",
-                                                              kind="required")))
-        check = FieldCheck(f)
-        for r, problems in _spread(frame, name, ~missing, check.judge):
-            found += [(r, position[name], Problem(label, r, name, shown_value, expected, kind=kind))
+            found += [(int(r), position, Problem(label, int(r), name, value, "a value; this column may not be left "
+                                                                             "empty", kind="required"))
+                      for r, value in zip(column.rows[column.missing], column.values[column.missing])]
+        for r, problems in column.judged(FieldCheck(f).judge):
+            found += [(r, position, Problem(label, r, name, shown_value, expected, kind=kind))
                       for shown_value, expected, kind in problems]
         if f.constraints.get("unique") or key == [name]:
-            found += [(r, position[name], Problem(label, r, name, v, f"a value no other row has, but row {first} "
-                                                                    "has it too", kind="unique"))
-                      for r, v, first in _duplicates(frame, [name], ~missing)]
+            found += [(r, position, Problem(label, r, name, v, f"a value no other row has, but row {first} has it too",
+                                            kind="unique"))
+                      for r, v, first in column.repeats()]
     if len(key) > 1:
         complete = ~np.logical_or.reduce([missing_mask(frame, resource, k) for k in key])
-        column = ", ".join(key)
-        found += [(r, position[key[0]], Problem(label, r, column, v, f"a combination of {' and '.join(key)} no other "
-                                                                    f"row has, but row {first} has it too",
-                                                kind="unique"))
-                  for r, v, first in _duplicates(frame, key, complete)]
+        where = resource.field_names.index(key[0])
+        found += [(r, where, Problem(label, r, ", ".join(key), v, f"a combination of {' and '.join(key)} no other "
+                                                                 f"row has, but row {first} has it too", kind="unique"))
+                  for r, v, first in _repeated_keys(frame, key, complete)]
     found.sort(key=lambda t: (t[0], t[1]))
     return [p for _, _, p in found]
 
