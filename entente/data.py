@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import cache
 from .checks import partial_dates
 from .schema import DESCRIPTOR, Resource, Schema, find_root
 from .validate import DataError, parse_partial_date, validated
@@ -91,12 +92,9 @@ def _labels(dates: pd.Series, precisions: pd.Series, ends: pd.Series | None = No
     return pd.Series(labels[codes], index=dates.index, dtype="str")
 
 
-def load(root: Path | None = None) -> Dataset:
-    """Validate the data package at ``root`` (default: the project holding the working directory) and load it.
-
-    Raises ``DataError`` listing every problem when the data does not pass validation.
-    """
-    root = Path(root) if root else find_root()
+def _validated_tables(root: Path) -> dict[str, pd.DataFrame]:
+    """Validate the package at ``root`` and type its tables; ``DataError`` listing every problem if it fails."""
+    cache.note_validation(root)
     result = validated(root / DESCRIPTOR)
     if result.problems:
         raise DataError(result.problems)
@@ -122,4 +120,21 @@ def load(root: Path | None = None) -> Dataset:
     # Each event carries its source's outlet and report date, for tables and tooltips.
     cited = sources.set_index("source_id")[["outlet", "published", "published_label", "published_date", "year_inferred", "kind"]]
     events = events.join(cited.rename(columns={"year_inferred": "source_year_inferred", "kind": "source_kind"}), on="source_id")
-    return Dataset(schema=schema, events=events.reset_index(drop=True), sources=sources, changes=changes)
+    return {"events": events.reset_index(drop=True), "sources": sources, "changes": changes}
+
+
+def load(root: Path | None = None, *, use_cache: bool = True) -> Dataset:
+    """Validate the data package at ``root`` (default: the project holding the working directory) and load it.
+
+    Raises ``DataError`` listing every problem when the data does not pass validation. The typed tables
+    are kept under ``_build/cache`` keyed by a hash of the data, the schema and this package, so later
+    loads of the same data (each notebook of a build) skip validation; ``use_cache=False`` always validates.
+    """
+    root = Path(root) if root else find_root()
+    key = cache.key_of(root) if use_cache else None
+    tables = cache.read(root, key)
+    if tables is None:
+        tables = _validated_tables(root)
+        if key is not None and cache.key_of(root) == key:  # unchanged while it was validated
+            cache.write(root, key, tables)
+    return Dataset(schema=Schema(root / DESCRIPTOR), **tables)

@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import entente
-from validate_support import ROOT, copy_package, read_rows, set_cells
+from entente.cache import LOG_VARIABLE
+from validate_support import ROOT, copy_package, read_rows, set_cells, write_rows
 
 
 def _standing_event_row() -> int:
@@ -69,3 +75,93 @@ def test_bad_data_never_reaches_a_chapter(tmp_path):
     with pytest.raises(entente.DataError) as caught:
         entente.load(package)
     assert 'data/events.csv, row 3, column "paragraph": found "eight"' in str(caught.value)
+
+
+# --- The validated-tables cache -------------------------------------------------------------------
+
+LOADER = "import sys, entente; data = entente.load(sys.argv[1]); print(len(data.events), len(data.sources))"
+
+
+def _load_in_new_process(package: Path, log: Path) -> str:
+    """Load as a notebook does: in a process of its own. Returns what it printed."""
+    done = subprocess.run([sys.executable, "-c", LOADER, str(package)], capture_output=True, text=True,
+                          env={**os.environ, LOG_VARIABLE: str(log)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def _validations(log: Path) -> int:
+    return len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+
+
+def _counts(package: Path) -> str:
+    """Events (less withdrawn ones) and sources, counted from the files themselves."""
+    changes = sorted(read_rows(package / "data/changes.csv")[1:], key=lambda r: r[0])
+    latest = {record: change for _, record, change, _ in changes}
+    events = [r for r in read_rows(package / "data/events.csv")[1:] if latest.get(r[0]) != "withdrawn"]
+    return f"{len(events)} {len(read_rows(package / 'data/sources.csv')) - 1}"
+
+
+def test_many_loads_of_the_same_data_validate_once(tmp_path):
+    package, log = copy_package(tmp_path / "p"), tmp_path / "validations.log"
+    outputs = {_load_in_new_process(package, log) for _ in range(4)}
+    assert outputs == {_counts(package)}
+    assert _validations(log) == 1
+
+
+def test_changed_data_is_validated_again_and_bad_data_refused_despite_the_cache(tmp_path):
+    package, log = copy_package(tmp_path / "p"), tmp_path / "validations.log"
+    _load_in_new_process(package, log)
+    rows = read_rows(package / "data/sources.csv")
+    write_rows(package / "data/sources.csv", rows[:-1])  # drop a source: its events' references break
+    done = subprocess.run([sys.executable, "-c", LOADER, str(package)], capture_output=True, text=True,
+                          env={**os.environ, LOG_VARIABLE: str(log)})
+    assert done.returncode != 0 and "DataError" in done.stderr
+    assert _validations(log) == 2
+
+
+@pytest.mark.parametrize("damage", ["changed text", "truncate", "another key's entry"])
+def test_a_damaged_or_foreign_cache_entry_is_never_served(tmp_path, damage):
+    package, log = copy_package(tmp_path / "p"), tmp_path / "validations.log"
+    _load_in_new_process(package, log)
+    (entry,) = (package / "_build/cache").glob("validated-*.pickle")
+    data = entry.read_bytes()
+    if damage == "changed text":  # still a readable pickle, holding other data: only the digest tells
+        outlet = read_rows(ROOT / "data/sources.csv")[1][1].encode()
+        assert outlet in data
+        entry.write_bytes(data.replace(outlet, outlet[:-1] + b"#"))
+    elif damage == "truncate":
+        entry.write_bytes(data[: len(data) // 2])
+    else:  # an intact entry made for other data, under this data's name
+        set_cells(package, "data/sources.csv", 2, notes="Changed, so the data has another key.")
+        _load_in_new_process(package, log)
+        (other,) = (package / "_build/cache").glob("validated-*.pickle")
+        set_cells(package, "data/sources.csv", 2, notes=read_rows(ROOT / "data/sources.csv")[1][-1])
+        other.rename(entry)
+    before = _validations(log)
+    assert _load_in_new_process(package, log) == _counts(package)
+    assert _validations(log) == before + 1, "the entry was served instead of validating again"
+    sources = entente.load(package).sources
+    assert sources["notes"].iloc[0] == read_rows(ROOT / "data/sources.csv")[1][-1]
+    assert sources["outlet"].iloc[0] == read_rows(ROOT / "data/sources.csv")[1][1]
+
+
+@pytest.mark.slow
+def test_a_book_build_validates_the_data_once(tmp_path):
+    """Every notebook and the Sphinx process load the data; the build validates it once."""
+    copy = tmp_path / "book"
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    for name in files:
+        if not (ROOT / name).is_file():
+            continue
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, copy / name)
+    log = tmp_path / "validations.log"
+    env = {**os.environ, "PYTHONPATH": str(copy), LOG_VARIABLE: str(log)}
+    done = subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", ".", "-W", "-n",
+                           "--keep-going"], cwd=copy, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    notebooks = sum(1 for p in (copy / "chapters").glob("*.md") if "kernelspec" in p.read_text(encoding="utf-8"))
+    assert notebooks > 1
+    assert _validations(log) == 1, log.read_text(encoding="utf-8")

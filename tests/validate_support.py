@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def copy_package(folder: Path) -> Path:
     """A private copy of the project's data package, to break."""
+    folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "datapackage.json", folder)
     shutil.copytree(ROOT / "data", folder / "data")
     return folder
