@@ -28,6 +28,7 @@ CONSTRAINTS = {
 }
 FIELD_PROPERTIES = {"name", "title", "description", "type", "format", "constraints", "trueValues", "falseValues",
                     "example"}  # and custom properties starting with "x-", which the codebook's rules may read
+SCHEMA_PROPERTIES = {"fields", "primaryKey", "foreignKeys", "missingValues"}  # and "x-" properties
 # Formats of date and datetime fields the validator reads: the default (ISO) or a strptime pattern.
 DEFAULT_FORMATS = {"date": "%Y-%m-%d", "datetime": "%Y-%m-%dT%H:%M:%S"}
 
@@ -191,6 +192,10 @@ class Schema:
             for key in ("dialect", "compression"):
                 if key in res:
                     out.append(f'resource "{name}" has a "{key}", which the validator does not read')
+            for key in res["schema"]:
+                if key not in SCHEMA_PROPERTIES and not key.startswith("x-"):
+                    out.append(f'resource "{name}" has the schema property "{key}", which the validator does not '
+                               'check')
             for f in res["schema"]["fields"]:
                 out += _field_unsupported(f'field "{f["name"]}" of resource "{name}"', f)
         for name, resource in self.resources.items():

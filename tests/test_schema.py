@@ -39,6 +39,13 @@ def test_a_schema_asking_for_an_unchecked_rule_is_refused_before_the_data_is_rea
         entente.load(package)
 
 
+def test_a_table_rule_the_validator_does_not_check_is_refused(tmp_path):
+    package = copy_package(tmp_path)
+    edit_descriptor(package, lambda d: d["resources"][0]["schema"].update(uniqueKeys=[["summary", "domain"]]))
+    lines = problems(package)
+    assert has_line(lines, 'the schema property "uniqueKeys", which the validator does not check'), lines
+
+
 def test_every_declared_type_and_constraint_is_one_the_validator_checks():
     """The real schema passes the refusal check, and it uses nothing outside the checked sets."""
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
