@@ -310,11 +310,16 @@ class FieldCheck:
         return problems
 
 
+def one_of_these(cells, texts) -> np.ndarray:
+    """Which cells equal one of a few texts (missingValues, trueValues, categories): a comparison per text,
+    cheaper than hashing every cell."""
+    cells = np.asarray(cells, dtype=object)
+    return np.logical_or.reduce([cells == t for t in texts]) if len(texts) else np.zeros(len(cells), dtype=bool)
+
+
 def missing_mask(frame: pd.DataFrame, resource: Resource, name: str) -> np.ndarray:
     """Which cells of a column are missing: they hold one of the resource's missingValues."""
-    cells = frame[name].to_numpy()
-    return np.logical_or.reduce([cells == m for m in resource.missing_values]) if resource.missing_values \
-        else np.zeros(len(cells), dtype=bool)
+    return one_of_these(frame[name].to_numpy(), resource.missing_values)
 
 
 class Column:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import cache
-from .checks import partial_dates
+from .checks import one_of_these, partial_dates
 from .schema import DESCRIPTOR, Resource, Schema, find_root
 from .validate import DataError, parse_partial_date, validated
 
@@ -54,6 +54,15 @@ class Dataset:
     def as_of_label(self) -> str:
         return f"{self.as_of.day} {MONTHS[self.as_of.month - 1]} {self.as_of.year}"
 
+    def items(self, column: str, table: str = "events") -> pd.Series:
+        """The items of a list field ("x-list" in datapackage.json), one per row, split by the schema's
+        delimiter and indexed like the table, so counts and joins need not know the delimiter."""
+        f = self.schema.resources[table].field(column)
+        if f.list_items is None:
+            raise ValueError(f'{table}.{column} is not a list field (it has no "x-list" in datapackage.json)')
+        values = getattr(self, table)[column]
+        return values[values != ""].str.split(f.list_delimiter).explode().astype("string")
+
     def paragraph(self, n: int) -> pd.DataFrame:
         """The events drawn from the article's body paragraph ``n`` (chapter n of Part I)."""
         return self.events[self.events["paragraph"] == n]
@@ -66,7 +75,7 @@ def typed_frame(frame: pd.DataFrame, resource: Resource) -> pd.DataFrame:
     out = {}
     for f in resource.fields:
         text = frame[f.name]
-        missing = text.isin(resource.missing_values)
+        missing = pd.Series(one_of_these(text.to_numpy(), resource.missing_values), index=text.index)
         present = text.where(~missing)
         if f.type in ("integer", "year"):
             column = pd.to_numeric(present).astype("Int64")
@@ -74,7 +83,7 @@ def typed_frame(frame: pd.DataFrame, resource: Resource) -> pd.DataFrame:
         elif f.type == "number":
             out[f.name] = pd.to_numeric(present).astype("float64")
         elif f.type == "boolean":
-            out[f.name] = pd.Series(text.isin(f.true_values), dtype="boolean").mask(missing)
+            out[f.name] = pd.Series(one_of_these(text.to_numpy(), f.true_values), index=text.index, dtype="boolean").mask(missing)
         elif f.type in ("date", "datetime"):
             iso = f.type == "datetime" and f.format == "default"
             out[f.name] = pd.to_datetime(present, format="ISO8601" if iso else f.strptime_format)

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .checks import partial_dates
+from .checks import one_of_these, partial_dates
 from .csvfile import ROW
 from .problems import Problem, shown
 from .schema import Schema
@@ -38,11 +38,15 @@ class Tables:
 
     def filled(self, name: str, column: str) -> pd.Series:
         """Whether each cell of a column holds a value (is not one of the table's missingValues)."""
-        return ~self.frames[name][column].isin(self.schema.resources[name].missing_values)
+        frame = self.frames[name]
+        return pd.Series(~one_of_these(frame[column].to_numpy(), self.schema.resources[name].missing_values),
+                         index=frame.index)
 
     def is_true(self, name: str, column: str) -> pd.Series:
         """Whether each cell of a boolean column holds one of its field's trueValues."""
-        return self.frames[name][column].isin(self.schema.resources[name].field(column).true_values)
+        frame = self.frames[name]
+        return pd.Series(one_of_these(frame[column].to_numpy(), self.schema.resources[name].field(column).true_values),
+                         index=frame.index)
 
     def categories(self, name: str, column: str) -> tuple[str, ...]:
         return self.schema.categories(name, column)

@@ -13,7 +13,7 @@ import pytest
 
 import entente
 from entente.cache import LOG_VARIABLE
-from validate_support import ROOT, copy_package, read_rows, set_cells, write_rows
+from validate_support import ROOT, copy_package, edit_descriptor, read_rows, set_cells, write_rows
 
 
 def _standing_event_row() -> int:
@@ -165,3 +165,26 @@ def test_a_book_build_validates_the_data_once(tmp_path):
     notebooks = sum(1 for p in (copy / "chapters").glob("*.md") if "kernelspec" in p.read_text(encoding="utf-8"))
     assert notebooks > 1
     assert _validations(log) == 1, log.read_text(encoding="utf-8")
+
+
+def test_list_items_are_split_by_the_schemas_delimiter(tmp_path):
+    """With "|" declared as the delimiter (and the files rewritten to match), the items are the same."""
+    package = copy_package(tmp_path)
+
+    def edit(descriptor):
+        for f in descriptor["resources"][0]["schema"]["fields"]:
+            if "x-list" in f:
+                f["x-list"]["delimiter"] = "|"
+                f["constraints"]["pattern"] = f["constraints"]["pattern"].replace("(;(", r"(\|(")
+    edit_descriptor(package, edit)
+    rows = read_rows(package / "data/events.csv")
+    lists = [i for i, name in enumerate(rows[0]) if name in ("actors", "third_parties", "theatres")]
+    write_rows(package / "data/events.csv", [rows[0]] + [[c.replace(";", "|") if i in lists else c
+                                                         for i, c in enumerate(r)] for r in rows[1:]])
+    original, piped = entente.load(ROOT), entente.load(package)
+    for column in ("actors", "third_parties", "theatres"):
+        assert piped.items(column).value_counts().to_dict() == original.items(column).value_counts().to_dict()
+    # Known numbers, counted from the file by hand-written splitting: every actor mention.
+    expected = sum(len(r[rows[0].index("actors")].split(";")) for r in read_rows(ROOT / "data/events.csv")[1:]
+                   if r[rows[0].index("actors")] and r[0] in set(original.events["event_id"]))
+    assert len(original.items("actors")) == expected
