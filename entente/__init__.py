@@ -6,7 +6,7 @@ with them) load on first use, so the command line (`python -m entente validate`)
 from importlib import import_module
 
 from .data import Dataset, load
-from .schema import CERTAINTY_ORDER, Schema
+from .schema import Schema
 from .validate import DataError, Problem, check_package
 
 _LAZY_MODULES = {"charts", "explore", "facts", "live", "render", "tables", "theme", "notebook", "bib"}
@@ -17,6 +17,9 @@ __all__ = ["CERTAINTY_ORDER", "DataError", "Dataset", "Problem", "Schema", "char
 
 
 def __getattr__(name: str):
+    if name == "CERTAINTY_ORDER":  # read from datapackage.json on first use, not at import
+        from . import schema
+        return schema.CERTAINTY_ORDER
     if name in _LAZY_MODULES:
         return import_module(f".{name}", __name__)
     if name in _LAZY_NAMES:

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .schema import CERTAINTY_ORDER, DESCRIPTOR, Schema, find_root
-from .validate import DataError, check_package, parse_partial_date
+from . import cache
+from .checks import one_of_these, partial_dates
+from .schema import DESCRIPTOR, Resource, Schema, find_root
+from .validate import DataError, parse_partial_date, validated
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -51,45 +54,73 @@ class Dataset:
     def as_of_label(self) -> str:
         return f"{self.as_of.day} {MONTHS[self.as_of.month - 1]} {self.as_of.year}"
 
+    def items(self, column: str, table: str = "events") -> pd.Series:
+        """The items of a list field ("x-list" in datapackage.json), one per row, split by the schema's
+        delimiter and indexed like the table, so counts and joins need not know the delimiter."""
+        f = self.schema.resources[table].field(column)
+        if f.list_items is None:
+            raise ValueError(f'{table}.{column} is not a list field (it has no "x-list" in datapackage.json)')
+        values = getattr(self, table)[column]
+        return values[values != ""].str.split(f.list_delimiter).explode().astype("string")
+
     def paragraph(self, n: int) -> pd.DataFrame:
         """The events drawn from the article's body paragraph ``n`` (chapter n of Part I)."""
         return self.events[self.events["paragraph"] == n]
 
 
-def _frame(rows: list[dict], columns) -> pd.DataFrame:
-    return pd.DataFrame([{c: r[c] for c in columns} for r in rows], columns=list(columns)).astype("string")
+def typed_frame(frame: pd.DataFrame, resource: Resource) -> pd.DataFrame:
+    """A validated frame of strings typed by its schema: integers, numbers and years as numbers, booleans by
+    the field's trueValues, dates and datetimes as timestamps. A missing cell (one of missingValues) is
+    missing in a typed column and an empty string in a text column, as in the file."""
+    out = {}
+    for f in resource.fields:
+        text = frame[f.name]
+        missing = pd.Series(one_of_these(text.to_numpy(), resource.missing_values), index=text.index)
+        present = text.where(~missing)
+        if f.type in ("integer", "year"):
+            column = pd.to_numeric(present).astype("Int64")
+            out[f.name] = column.astype("int64") if not missing.any() else column
+        elif f.type == "number":
+            out[f.name] = pd.to_numeric(present).astype("float64")
+        elif f.type == "boolean":
+            out[f.name] = pd.Series(one_of_these(text.to_numpy(), f.true_values), index=text.index, dtype="boolean").mask(missing)
+        elif f.type in ("date", "datetime"):
+            iso = f.type == "datetime" and f.format == "default"
+            out[f.name] = pd.to_datetime(present, format="ISO8601" if iso else f.strptime_format)
+        else:
+            out[f.name] = (text.mask(missing, "") if missing.any() else text).astype("string")
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 
-def load(root: Path | None = None) -> Dataset:
-    """Validate the data package at ``root`` (default: the project holding the working directory) and load it.
+def _labels(dates: pd.Series, precisions: pd.Series, ends: pd.Series | None = None) -> pd.Series:
+    """``date_label`` of each row, worked out once per distinct (date, precision, end)."""
+    ends = pd.Series("", index=dates.index) if ends is None else ends
+    keys = dates.to_numpy(object) + "|" + precisions.to_numpy(object) + "|" + ends.to_numpy(object)
+    codes, uniques = pd.factorize(keys)
+    labels = np.array([date_label(*key.split("|")) for key in uniques] or [""], dtype=object)
+    return pd.Series(labels[codes], index=dates.index, dtype="str")
 
-    Raises ``DataError`` listing every problem when the data does not pass validation.
-    """
-    root = Path(root) if root else find_root()
-    tables, problems = check_package(root / DESCRIPTOR)
-    if problems:
-        raise DataError(problems)
-    schema = Schema(root / DESCRIPTOR)
+
+def _validated_tables(root: Path) -> dict[str, pd.DataFrame]:
+    """Validate the package at ``root`` and type its tables; ``DataError`` listing every problem if it fails."""
+    cache.note_validation(root)
+    result = validated(root / DESCRIPTOR)
+    if result.problems:
+        raise DataError(result.problems)
+    schema = result.schema
     res = schema.resources
+    events = typed_frame(result.frames["events"], res["events"])
+    sources = typed_frame(result.frames["sources"], res["sources"])
+    changes = typed_frame(result.frames["changes"], res["changes"])
 
-    events = _frame(tables["events"], res["events"].field_names)
-    events["paragraph"] = events["paragraph"].astype(int)
-    events["date_inferred"] = events["date_inferred"] == "true"
-    events["certainty"] = pd.Categorical(events["certainty"], categories=CERTAINTY_ORDER, ordered=True)
-    events["event_start"] = pd.to_datetime(
-        [parse_partial_date(d)[0] if d else None for d in events["event_date"].fillna("")])
-    events["event_end"] = pd.to_datetime(
-        [parse_partial_date(d)[0] if d else None for d in events["event_date_end"].fillna("")])
-    events["date_label"] = [date_label(d or "", p, e or "") for d, p, e in
-                            zip(events["event_date"].fillna(""), events["date_precision"], events["event_date_end"].fillna(""))]
-
-    sources = _frame(tables["sources"], res["sources"].field_names)
-    sources["year_inferred"] = sources["year_inferred"] == "true"
-    sources["published_date"] = pd.to_datetime([parse_partial_date(d)[0] for d in sources["published"]])
-    sources["published_label"] = [date_label(d, p) for d, p in zip(sources["published"], sources["published_precision"])]
-
-    changes = _frame(tables["changes"], res["changes"].field_names)
-    changes["date"] = pd.to_datetime(changes["date"], format="%Y-%m-%d")
+    events["certainty"] = pd.Categorical(events["certainty"], categories=schema.categories("events", "certainty"),
+                                         ordered=True)
+    # A span runs from the first day of its start's period to the last day of its end's period.
+    events["event_start"] = partial_dates(events["event_date"])["first"].astype("datetime64[s]")
+    events["event_end"] = partial_dates(events["event_date_end"])["last"].astype("datetime64[s]")
+    events["date_label"] = _labels(events["event_date"], events["date_precision"], events["event_date_end"])
+    sources["published_date"] = partial_dates(sources["published"])["first"].astype("datetime64[s]")
+    sources["published_label"] = _labels(sources["published"], sources["published_precision"])
 
     # A withdrawn claim keeps its row and id, but its latest change says it no longer stands: leave it out.
     latest = changes.sort_values("date", kind="stable").groupby("record_id")["change"].last()
@@ -98,4 +129,21 @@ def load(root: Path | None = None) -> Dataset:
     # Each event carries its source's outlet and report date, for tables and tooltips.
     cited = sources.set_index("source_id")[["outlet", "published", "published_label", "published_date", "year_inferred", "kind"]]
     events = events.join(cited.rename(columns={"year_inferred": "source_year_inferred", "kind": "source_kind"}), on="source_id")
-    return Dataset(schema=schema, events=events.reset_index(drop=True), sources=sources, changes=changes)
+    return {"events": events.reset_index(drop=True), "sources": sources, "changes": changes}
+
+
+def load(root: Path | None = None, *, use_cache: bool = True) -> Dataset:
+    """Validate the data package at ``root`` (default: the project holding the working directory) and load it.
+
+    Raises ``DataError`` listing every problem when the data does not pass validation. The typed tables
+    are kept under ``_build/cache`` keyed by a hash of the data, the schema and this package, so later
+    loads of the same data (each notebook of a build) skip validation; ``use_cache=False`` always validates.
+    """
+    root = Path(root) if root else find_root()
+    key = cache.key_of(root) if use_cache else None
+    tables = cache.read(root, key)
+    if tables is None:
+        tables = _validated_tables(root)
+        if key is not None and cache.key_of(root) == key:  # unchanged while it was validated
+            cache.write(root, key, tables)
+    return Dataset(schema=Schema(root / DESCRIPTOR), **tables)

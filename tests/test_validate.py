@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -22,6 +21,7 @@ import pytest
 
 import entente
 from entente.validate import DataError
+from validate_support import copy_package, read_rows, set_cells, write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS, SOURCES, CHANGES = "data/events.csv", "data/sources.csv", "data/changes.csv"
@@ -34,9 +34,7 @@ UTF8_ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
     """A private copy of the data package to break."""
-    shutil.copy(ROOT / "datapackage.json", tmp_path)
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    return tmp_path
+    return copy_package(tmp_path)
 
 
 def run_validate(*paths, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -44,27 +42,10 @@ def run_validate(*paths, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, encoding="utf-8", env=UTF8_ENV)
 
 
-def read_rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def write_rows(path: Path, rows: list[list[str]], **dialect) -> None:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n", **dialect).writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
-
-
 def cell(package: Path, file: str, row: int, column: str) -> str:
     """The text of a cell, addressed as in a spreadsheet: row 1 is the header."""
     rows = read_rows(package / file)
     return rows[row - 1][rows[0].index(column)]
-
-
-def set_cells(package: Path, file: str, row: int, **values: str) -> None:
-    rows = read_rows(package / file)
-    for column, value in values.items():
-        rows[row - 1][rows[0].index(column)] = value
-    write_rows(package / file, rows)
 
 
 def replace_bytes(package: Path, file: str, old: bytes, new: bytes) -> None:
@@ -453,3 +434,93 @@ def test_list_pattern_is_built_from_its_items(field):
     assert not any(re.search(r"[\\^$.|?*+()\[\]{}]", item) for item in items), "items must be plain words"
     alternation = "|".join(items)
     assert field["constraints"]["pattern"] == f"^({alternation})({re.escape(delimiter)}({alternation}))*$"
+
+
+# --- Spreadsheet safety ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("start, name", [("=", "="), ("+", "+"), ("-", "-"), ("@", "@"), ("\t", "a tab"),
+                                         ("\r", "a carriage return")])
+def test_text_a_spreadsheet_would_run_as_a_formula_is_refused(package, start, name):
+    text = start + 'HYPERLINK("http://example.invalid","click")'
+    set_cells(package, EVENTS, 6, notes=text)
+    shown_start = "↵" if start == "\r" else start
+    rejected(package, f'{EVENTS}, row 6, column "notes"', f'found "{shown_start}HYPERLINK',
+             f"would run a cell beginning with {name} as a formula")
+
+
+def test_a_formula_sign_inside_text_or_in_a_number_field_is_harmless(package):
+    set_cells(package, EVENTS, 6, notes="A note - with signs = + @ inside, not at the start.")
+    result = run_validate(package)
+    assert result.returncode == 0, result.stderr
+
+
+# --- Codebook rules: each branch, broken once ------------------------------------------------------
+
+UNDATED = {"date_precision": "unknown", "event_date": "", "event_date_end": "", "date_inferred": "false"}
+
+
+def test_undated_event_with_a_date(package):
+    set_cells(package, EVENTS, 8, **{**UNDATED, "event_date": "2022-11"})
+    rejected(package, f'{EVENTS}, row 8, column "date_precision"', 'found "unknown"',
+             "day, month, year or span, since event_date is filled in")
+
+
+def test_undated_event_with_an_inferred_date(package):
+    set_cells(package, EVENTS, 8, **{**UNDATED, "date_inferred": "true"})
+    rejected(package, f'{EVENTS}, row 8, column "date_inferred"', 'found "true"', "false, since there is no event date")
+
+
+def test_dated_precision_without_a_date(package):
+    set_cells(package, EVENTS, 8, **{**UNDATED, "date_precision": "month"})
+    rejected(package, f'{EVENTS}, row 8, column "event_date"', "found an empty cell",
+             'a date, since date_precision is "month"')
+
+
+def test_end_date_without_a_span(package):
+    set_cells(package, EVENTS, 8, **{**DAY_DATED, "event_date": "2022-11-01", "event_date_end": "2022-11-05"})
+    rejected(package, f'{EVENTS}, row 8, column "event_date_end"', 'found "2022-11-05"', "only a span has an end")
+
+
+def test_span_ending_before_it_starts(package):
+    set_cells(package, EVENTS, 8, **{**DAY_DATED, "date_precision": "span", "event_date": "2022-11",
+                                     "event_date_end": "2022-10"})
+    rejected(package, f'{EVENTS}, row 8, column "event_date_end"', 'found "2022-10"',
+             "a date no earlier than event_date 2022-11")
+
+
+def test_span_ending_in_the_month_it_starts_is_fine(package):
+    set_cells(package, EVENTS, 8, **{**DAY_DATED, "date_precision": "span", "event_date": "2022-11-20",
+                                     "event_date_end": "2022-11"})
+    result = run_validate(package)
+    assert result.returncode == 0, result.stderr
+
+
+def test_hedged_claim_without_hedge_words(package):
+    set_cells(package, EVENTS, 8, certainty="alleged", hedge_words="")
+    rejected(package, f'{EVENTS}, row 8, column "hedge_words"', "found an empty cell",
+             "the article's words that make the claim alleged")
+
+
+def test_established_claim_with_hedge_words(package):
+    set_cells(package, EVENTS, 8, certainty="established", hedge_words="reportedly")
+    rejected(package, f'{EVENTS}, row 8, column "hedge_words"', 'found "reportedly"',
+             "an empty cell, since the claim is established")
+
+
+def test_one_outlet_with_two_domains(package):
+    rows = read_rows(package / SOURCES)
+    head = rows[0]
+    first = next(i for i, r in enumerate(rows[1:], start=2) if r[head.index("domain")])
+    outlet, domain = rows[first - 1][head.index("outlet")], rows[first - 1][head.index("domain")]
+    other = next(i for i in range(2, len(rows) + 1) if i != first)
+    set_cells(package, SOURCES, other, outlet=outlet, domain="other.example")
+    row = max(first, other)
+    wrong = "other.example" if other > first else domain
+    rejected(package, f'{SOURCES}, row {row}, column "domain"', f'found "{wrong}"', "one outlet, one domain")
+
+
+def test_every_codebook_rule_reads_tables_the_real_package_has():
+    """A rule whose tables were renamed away would never run; the real schema must have them all."""
+    from entente.rules import RULES
+    names = {r["name"] for r in json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["resources"]}
+    assert RULES and all(set(r.needs) <= names for r in RULES)
