@@ -1,19 +1,12 @@
-"""The report is written in its own words: no run of eight or more words is copied from the article."""
-import subprocess
-import sys
+"""Fidelity checks that need nothing beyond the clone.
 
-from conftest import ROOT, require
-
-OVERLAP = ROOT.parent / "shared" / "tools" / "overlap.py"
-
-
-def test_no_sentence_is_copied_from_the_article():
-    require(OVERLAP.is_file(), f"the shared overlap tool is not at {OVERLAP}")
-    result = subprocess.run([sys.executable, str(OVERLAP), str(ROOT)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout
+That no run of eight or more words is copied from the article is a development check: it needs the
+article's text, which is not part of the product, so the team's CI runs it (.ci/run), not this suite.
+"""
+from conftest import raw
 
 
 def test_photo_credit_is_not_a_source():
-    import entente
-    outlets = " ".join(entente.load().sources["outlet"]).lower()
+    # The article's photo credit names an office, not a report: it must not be coded as a source.
+    outlets = " ".join(raw("sources")["outlet"]).lower()
     assert "khamenei" not in outlets
