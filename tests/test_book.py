@@ -5,9 +5,9 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, raw, require_html
+from conftest import ROOT, raw, require_html, standing_events
 
-EVENTS = raw("events")
+EVENTS = standing_events()
 SOURCES = raw("sources")
 CHAPTERS = [c["file"] for part in yaml.safe_load((ROOT / "_toc.yml").read_text())["parts"] for c in part["chapters"]]
 PART_ONE = [c for c in CHAPTERS if re.match(r"chapters/0\d-", c)]

@@ -48,7 +48,12 @@ class Book:
         self.notebooks: set[str] = set()  # every notebook, as the first (cold) build executed them
 
     def build(self, *extra: str) -> tuple[int, str, set[str]]:
-        """Build; return the exit status, the log and the notebooks that executed."""
+        """Build as make does (the generated files first); return the exit status, the log and the
+        notebooks that executed."""
+        made = subprocess.run([sys.executable, "-m", "entente.assets"], cwd=self.root, env=self.env,
+                              capture_output=True, text=True)
+        if made.returncode != 0:
+            return made.returncode, made.stdout + made.stderr, set()
         done = subprocess.run([str(JUPYTER_BOOK), "build", ".", *self.flags, *extra], cwd=self.root,
                               env=self.env, capture_output=True, text=True)
         log = ANSI.sub("", done.stdout + done.stderr)
