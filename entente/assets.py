@@ -62,12 +62,13 @@ def _write(target: Path, text: str) -> bool:
 
 def prepare(root: Path) -> list[Path]:
     """Make or refresh every generated file under ``root``; return those written."""
+    bibliography = bibliography_text(load(root))  # first: bad data stops the step before anything is written
     written = []
     vega = root / VEGA_DIR / VEGA_FILE
     if not _vega_current(vega) and _write(vega, vega_bundle()):
         written.append(vega)
     bib = root / BIBLIOGRAPHY
-    if _write(bib, bibliography_text(load(root))):
+    if _write(bib, bibliography):
         written.append(bib)
     return written
 

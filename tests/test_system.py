@@ -1,0 +1,49 @@
+"""The system step (.ci/system-deps.sh): what it installs is enough for the suite, and its versions are on record.
+
+`make test` runs the step before the suite, so under CI the record must exist; on a developer's machine
+that only ran `make book`, these tests are skipped with the reason.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from conftest import ROOT, require
+
+SCRIPT = ROOT / ".ci" / "system-deps.sh"
+RECORD = ROOT / "_build" / "system-packages.txt"
+TESTED = ROOT / ".ci" / "system-packages.tested"
+
+
+def groups() -> dict[str, list[str]]:
+    """The packages each group of the script names, read from the script itself."""
+    return {name: packages.split() for name, packages in re.findall(r'^\s*\[(\w+)\]="([^"]*)"', SCRIPT.read_text(), re.M)}
+
+
+def test_the_browser_group_brings_what_playwrights_driver_links():
+    """Playwright's driver is a bundled node, which links libatomic.so.1: a bare Debian has none."""
+    assert "libatomic1" in groups()["browser"]
+    require(shutil.which("ldd") is not None, "no ldd to list the driver's libraries")
+    import playwright
+
+    node = Path(playwright.__file__).parent / "driver" / "node"
+    assert node.is_file(), node
+    linked = subprocess.run(["ldd", str(node)], capture_output=True, text=True).stdout
+    assert "libatomic.so.1" in linked and "not found" not in linked, linked
+
+
+def test_every_package_is_recorded_with_its_version():
+    require(RECORD.is_file(), f"no {RECORD.relative_to(ROOT)} (`make test` writes it through .ci/system-deps.sh)")
+    recorded = dict(line.split(" ", 1) for line in RECORD.read_text().splitlines())
+    named = {pkg for packages in groups().values() for pkg in packages}
+    assert named <= set(recorded), named - set(recorded)
+    missing = {pkg: version for pkg, version in recorded.items() if pkg in named and version == "not-installed"}
+    assert missing == {}, "installed by `make test`, yet not installed"
+
+
+def test_tested_versions_cover_every_package():
+    tested = {line.split(" ", 1)[0] for line in TESTED.read_text().splitlines() if line and not line.startswith("#")}
+    named = {pkg for packages in groups().values() for pkg in packages}
+    assert named <= tested, named - tested
