@@ -15,18 +15,18 @@ HTML = ROOT / "_build" / "html"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def raw(name: str) -> pd.DataFrame:
+def raw(name: str, root: Path = ROOT) -> pd.DataFrame:
     """A data file read with plain pandas, every value as text: the tests' own view of the data."""
-    return pd.read_csv(ROOT / "data" / f"{name}.csv", dtype=str, keep_default_na=False)
+    return pd.read_csv(root / "data" / f"{name}.csv", dtype=str, keep_default_na=False)
 
 
-def standing_events() -> pd.DataFrame:
+def standing_events(root: Path = ROOT) -> pd.DataFrame:
     """The events the book shows: every row of events.csv but those whose latest change withdrew them.
 
     The same rule as the README's ("a withdrawn claim keeps its row"), applied here with plain pandas, so
     every test counting claims agrees with the others and with the book about withdrawn rows.
     """
-    events, changes = raw("events"), raw("changes")
+    events, changes = raw("events", root), raw("changes", root)
     latest = changes.assign(_order=range(len(changes))).sort_values(["date", "_order"]).groupby("record_id").last()
     withdrawn = set(latest.index[latest["change"] == "withdrawn"])
     return events[~events["event_id"].isin(withdrawn)].reset_index(drop=True)
