@@ -23,8 +23,9 @@ ALSO_RECORDED="texlive-binaries libfontconfig1"
 RECORD=_build/system-packages.txt
 TESTED=.ci/system-packages.tested
 
+# The installed version, or nothing (dpkg-query fails for a package it never saw: not an error here).
 installed_version() {
-  dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^install ok installed //p'
+  { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null || true; } | sed -n 's/^install ok installed //p'
 }
 
 record_versions() {

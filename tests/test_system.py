@@ -47,3 +47,25 @@ def test_tested_versions_cover_every_package():
     tested = {line.split(" ", 1)[0] for line in TESTED.read_text().splitlines() if line and not line.startswith("#")}
     named = {pkg for packages in groups().values() for pkg in packages}
     assert named <= tested, named - tested
+
+
+def test_on_a_bare_system_the_step_names_every_missing_package(tmp_path):
+    """As a user (not root) on a system with none of the packages, the step stops with the exact command.
+
+    dpkg-query is replaced by one that knows no package (it fails, as the real one does for a package it
+    never saw) and `id` by one that says "not root", so nothing is installed by this test.
+    """
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "dpkg-query").write_text("#!/bin/sh\necho \"dpkg-query: no packages found matching $3\" >&2\nexit 1\n")
+    (fake / "id").write_text("#!/bin/sh\necho 1000\n")
+    for tool in fake.iterdir():
+        tool.chmod(0o755)
+    import os
+
+    env = {**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", str(SCRIPT), "browser", "pdf"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    named = [pkg for group in ("browser", "pdf") for pkg in groups()[group]]
+    assert f"Missing system packages: {' '.join(named)}" in done.stderr, done.stderr
+    assert f"apt-get install -y --no-install-recommends {' '.join(named)}" in done.stderr
