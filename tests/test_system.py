@@ -49,22 +49,41 @@ def test_tested_versions_cover_every_package():
     assert named <= tested, named - tested
 
 
-def test_on_a_bare_system_the_step_names_every_missing_package(tmp_path):
-    """As a user (not root) on a system with none of the packages, the step stops with the exact command.
+def bare_system(tmp_path, *groups_asked: str) -> subprocess.CompletedProcess:
+    """The step, copied into a folder of its own, on a system where dpkg knows no package and we are not root.
 
-    dpkg-query is replaced by one that knows no package (it fails, as the real one does for a package it
-    never saw) and `id` by one that says "not root", so nothing is installed by this test.
+    dpkg-query is replaced by one that fails for every package, as the real one does for a package it never
+    saw, and `id` by one that says "not root", so nothing is installed and the real record is not touched.
     """
+    import os
+
+    (tmp_path / ".ci").mkdir()
+    shutil.copy2(SCRIPT, tmp_path / ".ci" / SCRIPT.name)
+    shutil.copy2(TESTED, tmp_path / ".ci" / TESTED.name)
     fake = tmp_path / "bin"
     fake.mkdir()
     (fake / "dpkg-query").write_text("#!/bin/sh\necho \"dpkg-query: no packages found matching $3\" >&2\nexit 1\n")
     (fake / "id").write_text("#!/bin/sh\necho 1000\n")
     for tool in fake.iterdir():
         tool.chmod(0o755)
-    import os
-
     env = {**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run(["bash", str(SCRIPT), "browser", "pdf"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    return subprocess.run(["bash", str(tmp_path / ".ci" / SCRIPT.name), *groups_asked], capture_output=True,
+                          text=True, env=env, cwd=tmp_path)
+
+
+def test_on_a_bare_system_the_versions_are_recorded_as_missing(tmp_path):
+    """Recording survives packages dpkg never saw (under `set -e` a failing dpkg-query once ended the step
+    silently, right after apt-get had installed the browser on a bare Debian 12)."""
+    done = bare_system(tmp_path, "record")
+    assert done.returncode == 0, done.stderr
+    recorded = dict(line.split(" ", 1) for line in (tmp_path / "_build" / "system-packages.txt").read_text().splitlines())
+    assert set(recorded.values()) == {"not-installed"} and "chromium" in recorded
+    assert "differ from the tested versions" in done.stdout
+
+
+def test_on_a_bare_system_the_step_names_every_missing_package(tmp_path):
+    """As a user (not root) on a system with none of the packages, the step stops with the exact command."""
+    done = bare_system(tmp_path, "browser", "pdf")
     assert done.returncode == 1
     named = [pkg for group in ("browser", "pdf") for pkg in groups()[group]]
     assert f"Missing system packages: {' '.join(named)}" in done.stderr, done.stderr
