@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 PACKAGE = Path(__file__).resolve().parent  # the package the build imports (PYTHONPATH may point elsewhere)
 DATA_FOLDER = "data"  # beside datapackage.json: the folder holding the files its resources list
 REQUIREMENTS = "requirements.txt"
+# The font files vl-convert's font database loads (TrueType and OpenType, single or collections); other
+# files in font folders (Type 1 fonts, fontconfig's .uuid markers) do not change a chart.
+FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc"}
 MARKER = "entente-fingerprint.txt"  # kept in the jupyter cache folder, so it lives and dies with the cache
 ENV_ATTR = "entente_fingerprint"  # kept in the pickled Sphinx environment
 
@@ -65,7 +68,8 @@ def environment() -> list[str]:
     lines += [f"package {name} {version}" for name, version in sorted(versions.items())]
     for folder in font_folders():
         if folder.is_dir():
-            lines += [f"font {path} {path.stat().st_size}" for path in sorted(folder.rglob("*")) if path.is_file()]
+            lines += [f"font {path} {path.stat().st_size}" for path in sorted(folder.rglob("*"))
+                      if path.suffix.lower() in FONT_SUFFIXES and not path.name.startswith(".") and path.is_file()]
     return lines
 
 
