@@ -32,6 +32,12 @@ def standing_events(root: Path = ROOT) -> pd.DataFrame:
     return events[~events["event_id"].isin(withdrawn)].reset_index(drop=True)
 
 
+def as_of_label() -> str:
+    """The latest date of the change record, written as the book writes dates (25 Nov 2026)."""
+    year, month, day = max(raw("changes")["date"]).split("-")
+    return f"{int(day)} {'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split()[int(month) - 1]} {year}"
+
+
 def toc_files() -> list[str]:
     """The book's documents (no suffix) in _toc.yml's order: the root, then every part's chapters."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))

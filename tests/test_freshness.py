@@ -131,10 +131,21 @@ def test_builds_run_the_copys_package(book):
     assert inside(book.imports("kernel")), book.imports("kernel")
 
 
+def _html_files(book: Book) -> dict[str, bytes]:
+    html = book.root / "_build/html"
+    return {p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()}
+
+
 def test_rebuild_with_no_change_executes_nothing(book):
+    """Nothing runs, and the web book written again is byte for byte the one of the first (fresh) build:
+    asset links, search index and pages depend on nothing an incremental build keeps."""
     kernels_before = len(book.imports("kernel"))
+    before = _html_files(book)
     assert book.run_ok() == set()
     assert len(book.imports("kernel")) == kernels_before
+    after = _html_files(book)
+    assert sorted(after) == sorted(before)
+    assert [name for name in before if before[name] != after[name]] == []
 
 
 def test_new_event_reaches_the_pages(book):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import heading, raw, require, standing_events, toc_files
+from conftest import as_of_label, heading, raw, require, standing_events, toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -57,12 +57,6 @@ def tex_source() -> str:
 def chapters() -> list[tuple[str, str]]:
     """Every document of _toc.yml with its title, read from the sources here (not by the code under test)."""
     return [(name, heading(name)) for name in toc_files()]
-
-
-def as_of_label() -> str:
-    """The latest date of the change record, written as the book writes dates (25 Nov 2026)."""
-    year, month, day = max(raw("changes")["date"]).split("-")
-    return f"{int(day)} {'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split()[int(month) - 1]} {year}"
 
 
 def test_pdf_is_where_the_makefile_puts_it():
