@@ -11,8 +11,8 @@ time, in two places, since the execution cache and the Sphinx environment can be
 - in the Sphinx environment: when it differs, every document is marked outdated, so Sphinx re-reads
   it (and myst-nb executes it, or takes the fresh execution another build just cached).
 
-A notebook whose last execution failed (jupyter-cache keeps the traceback in its project record) is
-marked outdated at every build, so the failure is reported (and fails a -W build) again, instead of the
+A notebook whose last execution failed (jupyter-cache keeps the traceback in its project record) and
+that has no cached execution as it is now is marked outdated at every build, so the failure is reported (and fails a -W build) again, instead of the
 stale page being kept with exit status 0.
 
 Only public interfaces are used: Sphinx's ``env-get-outdated`` event, myst-nb's ``nb_execution_*``
@@ -98,10 +98,23 @@ def cache_folder(app) -> Path | None:
 
 
 def failed_notebooks(cache_path: Path) -> set[Path]:
-    """The notebooks whose last execution failed: myst-nb leaves the traceback in their project record."""
+    """The notebooks whose last execution failed and that have no cached execution as they are now.
+
+    myst-nb leaves the traceback in the notebook's project record, and clears it only when it executes the
+    notebook again; a notebook put back as it was comes from the cache instead, and is not failing.
+    """
     if not cache_path.is_dir():
         return set()
-    return {Path(record.uri) for record in get_cache(str(cache_path)).list_project_records() if record.traceback}
+    cache = get_cache(str(cache_path))
+    return {Path(record.uri) for record in cache.list_project_records()
+            if record.traceback and not _cached_as_it_is(cache, record)}
+
+
+def _cached_as_it_is(cache, record) -> bool:
+    try:
+        return cache.get_cached_project_nb(record.pk) is not None
+    except Exception:  # the notebook cannot be read (moved, broken): count it as failing
+        return False
 
 
 def drop_stale_executions(cache_path: Path, current: str) -> int:

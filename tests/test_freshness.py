@@ -250,6 +250,9 @@ def test_failures_fail_every_build(book):
     assert status == 0, log[-3000:]
     assert (book.root / "_build/html/index.html").is_file() and not (book.root / "_build/html-failed").exists()
     assert {Path(p).resolve() for p in EXECUTING.findall(log)} <= {chapter.resolve()}
+    # Repaired means no longer failing: the next build neither re-reads nor re-runs it.
+    status, log, executed = book.build()
+    assert status == 0 and executed == set() and "failed last time" not in log, log[-3000:]
 
 
 # --- the fingerprint, without building: what changes it ----------------------------------------------
