@@ -37,7 +37,8 @@ record_versions() {
   mkdir -p "$(dirname "$RECORD")"
   printf '%s\n' "${lines[@]}" > "$RECORD"
   local drift
-  drift=$(diff <(grep -v '^#' "$TESTED" | sort) <(sort "$RECORD") | sed -n 's/^> /  now:    /p; s/^< /  tested: /p' || true)
+  drift=$(join -a1 -a2 -e none -o 0,1.2,2.2 <(grep -v '^#' "$TESTED" | sort) <(sort "$RECORD") |
+          awk '$2 != $3 { print "  " $1 ": tested " $2 ", now " $3 }')
   if [ -n "$drift" ]; then
     echo "System packages differ from the tested versions in $TESTED (installed versions are in $RECORD):"
     echo "$drift"
