@@ -240,7 +240,7 @@ def test_failures_fail_every_build(book):
         status, log = book.make_book()
         assert status != 0, log[-3000:]
         assert not html.exists(), "a failed `make book` left a book in _build/html"
-        assert list((failed / "reports").glob("*.err.log")), f"no execution report in {failed}"
+        assert list((failed / "reports").rglob("*.err.log")), f"no execution report in {failed}"
     finally:
         for path, content in saved.items():
             path.write_bytes(content)
