@@ -11,7 +11,7 @@ PDF   := _build/entente-report.pdf
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export FORCE_SOURCE_DATE := 1
 
-.PHONY: help book pdf all test validate lab clean install system-browser system-pdf
+.PHONY: help book pdf all test validate lab clean install assets system-browser system-pdf
 
 help:
 	@echo "make book      build the web book into $(HTML) (creates $(VENV) when missing)"
@@ -35,8 +35,21 @@ install: $(VENV)/.installed
 validate: install
 	$(PY) -m entente validate
 
-book: install
-	$(JB) build . $(JB_FLAGS)
+# What needs no Sphinx (the vega bundle, the bibliography) is made first, by a step of its own; run again
+# only when what it reads changed (it starts Altair: seconds). The Sphinx extension checks the result.
+ASSETS_MADE := _build/generated/.made
+$(ASSETS_MADE): $(VENV)/.installed datapackage.json $(wildcard data/*) $(wildcard entente/*.py)
+	$(PY) -m entente.assets
+	@touch $@
+
+assets: $(ASSETS_MADE)
+
+# A failed build is moved to $(HTML)-failed (its reports in it): never a half-built book in $(HTML).
+# The incremental state (_build/.doctrees, _build/.jupyter_cache) stays, so the next build is fast.
+book: install assets
+	rm -rf $(HTML)-failed
+	$(JB) build . $(JB_FLAGS) || { mv $(HTML) $(HTML)-failed 2>/dev/null; \
+	  echo "The web book failed to build; what was written is in $(HTML)-failed" >&2; exit 1; }
 	@echo "The web book is in $(HTML): open $(abspath $(HTML))/index.html"
 
 system-browser:
@@ -46,9 +59,11 @@ system-pdf:
 	bash .ci/system-deps.sh pdf
 
 # Jupyter Book's LaTeX builder, run with xelatex (latex_engine in _config.yml), then copied to a stable name.
-pdf: install system-pdf
-	rm -f _build/latex/book.pdf
-	$(JB) build . $(JB_FLAGS) --builder pdflatex
+# The PDF of an earlier build goes first: a failed build leaves none.
+pdf: install assets system-pdf
+	rm -f _build/latex/book.pdf $(PDF)
+	$(JB) build . $(JB_FLAGS) --builder pdflatex || { rm -f _build/latex/book.pdf; \
+	  echo "The PDF failed to build: no PDF was kept (the LaTeX log is _build/latex/book.log)" >&2; exit 1; }
 	cp _build/latex/book.pdf $(PDF)
 	@echo "The PDF is $(abspath $(PDF))"
 

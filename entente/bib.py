@@ -38,10 +38,15 @@ def bibtex_entry(source) -> str:
     return f"@misc{{{source.source_id},\n{body}\n}}\n"
 
 
-def write_bibliography(data: Dataset, target: Path) -> Path:
-    """Write every source as a BibTeX entry, in the order of sources.csv; only rewrite when changed."""
-    text = "% Generated from data/sources.csv by entente.bib: do not edit.\n\n" + "\n".join(
+def bibliography_text(data: Dataset) -> str:
+    """Every source as a BibTeX entry, in the order of sources.csv."""
+    return "% Generated from data/sources.csv by entente.bib: do not edit.\n\n" + "\n".join(
         bibtex_entry(s) for s in data.sources.itertuples(index=False))
+
+
+def write_bibliography(data: Dataset, target: Path) -> Path:
+    """Write the bibliography to ``target``; only rewrite it when it changed."""
+    text = bibliography_text(data)
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")

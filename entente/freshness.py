@@ -1,31 +1,32 @@
-"""Keeps the book fresh: notebooks re-execute when the data or the entente package change.
+"""Keeps the book fresh: notebooks re-execute when anything they read besides their own cells changed.
 
 jupyter-cache matches a notebook on its code cells only, and Sphinx re-reads a page only when its
-source changed, so neither notices a new row in data/ or an edit to this package. This extension
-hashes both (the *fingerprint*) at every build and compares the hash with the one stored last time,
-in two places, since the execution cache and the Sphinx environment can be deleted separately:
+source changed, so neither notices a new row in data/, an edit to this package, an upgraded library or
+a font installed since (vl-convert draws the PDF figures with the system's fonts). This extension
+hashes all of that (the *fingerprint*) at every build and compares the hash with the one stored last
+time, in two places, since the execution cache and the Sphinx environment can be deleted separately:
 
-- beside the jupyter cache: when it differs, the cached executions are dropped, so notebooks run
-  again instead of coming back from the cache (the marker goes when the cache is deleted);
-- in the Sphinx environment: when it differs, every notebook document is marked outdated, so Sphinx
-  re-reads it (and myst-nb executes it, or takes the fresh execution another build just cached).
+- beside the jupyter cache: when it differs, the cache is cleared (jupyter-cache's ``clear_cache``), so
+  notebooks run again instead of coming back from the cache (the marker goes with the cache);
+- in the Sphinx environment: when it differs, every document is marked outdated, so Sphinx re-reads
+  it (and myst-nb executes it, or takes the fresh execution another build just cached).
 
-A notebook whose execution failed is marked outdated at every build, so the failure is reported
-(and fails a -W build) again, instead of the stale page being kept with exit status 0.
+A notebook whose last execution failed (jupyter-cache keeps the traceback in its project record) and
+that has no cached execution as it is now is marked outdated at every build, so the failure is reported (and fails a -W build) again, instead of the
+stale page being kept with exit status 0.
 
-The HTML and LaTeX builds share the execution cache and one environment (``_build/.doctrees``). A
-page the LaTeX build re-read looks up to date to the HTML builder, which compares the page's *source*
-with its output: after `make pdf` picked up new data, `make book` would keep the old web pages. So
-every page whose doctree is newer than its web page is written again.
+Only public interfaces are used: Sphinx's ``env-get-outdated`` event, myst-nb's ``nb_execution_*``
+configuration values and jupyter-cache's cache API.
 """
 from __future__ import annotations
 
 import hashlib
+import os
+import platform
+from importlib import metadata
 from pathlib import Path
 
 from jupyter_cache import get_cache
-from jupyter_cache.cache.db import NbCacheRecord
-from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx.util import logging
 
 from .schema import DESCRIPTOR
@@ -34,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 PACKAGE = Path(__file__).resolve().parent  # the package the build imports (PYTHONPATH may point elsewhere)
 DATA_FOLDER = "data"  # beside datapackage.json: the folder holding the files its resources list
+REQUIREMENTS = "requirements.txt"
+# The font files vl-convert's font database loads (TrueType and OpenType, single or collections); other
+# files in font folders (Type 1 fonts, fontconfig's .uuid markers) do not change a chart.
+FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc"}
 MARKER = "entente-fingerprint.txt"  # kept in the jupyter cache folder, so it lives and dies with the cache
 ENV_ATTR = "entente_fingerprint"  # kept in the pickled Sphinx environment
 
@@ -48,78 +53,110 @@ def _inputs(folder: Path):
             yield path
 
 
+def font_folders() -> list[Path]:
+    """Where fonts for vl-convert's PDF figures come from: the usual system and user font folders."""
+    home = Path.home()
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), data_home / "fonts", home / ".fonts"]
+
+
+def environment() -> list[str]:
+    """What the kernels run on besides the project's files: Python, every installed distribution's
+    version (a changed requirements.txt reaches here once `make` reinstalled) and the fonts."""
+    lines = [f"python {platform.python_version()} {platform.machine()}"]
+    versions = {(dist.metadata["Name"] or "").lower(): dist.version for dist in metadata.distributions()}
+    lines += [f"package {name} {version}" for name, version in sorted(versions.items())]
+    for folder in font_folders():
+        if folder.is_dir():
+            lines += [f"font {path} {path.stat().st_size}" for path in sorted(folder.rglob("*"))
+                      if path.suffix.lower() in FONT_SUFFIXES and not path.name.startswith(".") and path.is_file()]
+    return lines
+
+
 def fingerprint(root: Path, package: Path = PACKAGE) -> str:
     """A hash of everything a notebook reads besides its own cells: the data package at ``root``
-    (descriptor and data files) and the source of the entente package."""
+    (descriptor and data files), the requirements, the source of the entente package and the environment."""
     digest = hashlib.sha256()
-    files = [root / DESCRIPTOR, *_inputs(root / DATA_FOLDER)]
+    files = [root / DESCRIPTOR, root / REQUIREMENTS, *_inputs(root / DATA_FOLDER)]
     for base, paths in ((root, files), (package, list(_inputs(package)))):
         for path in paths:
             if path.is_file():
                 # The name goes in too, so a renamed or moved file changes the hash.
                 digest.update(path.relative_to(base).as_posix().encode() + b"\0")
                 digest.update(path.read_bytes() + b"\0")
+    digest.update("\n".join(environment()).encode())
     return digest.hexdigest()
 
 
-def _drop_stale_executions(cache_path: Path, current: str) -> int:
-    """Empty the jupyter cache when it was filled from other data or package source than ``current``."""
+def cache_folder(app) -> Path | None:
+    """The jupyter cache myst-nb uses, or None when it executes without one."""
+    if app.config.nb_execution_mode != "cache":
+        return None
+    configured = app.config.nb_execution_cache_path
+    # Left empty, myst-nb puts it beside the builder's output folder (myst-nb 1.4.0's documented default).
+    return Path(configured).resolve() if configured else Path(app.outdir).parent / ".jupyter_cache"
+
+
+def failed_notebooks(cache_path: Path) -> set[Path]:
+    """The notebooks whose last execution failed and that have no cached execution as they are now.
+
+    myst-nb leaves the traceback in the notebook's project record, and clears it only when it executes the
+    notebook again; a notebook put back as it was comes from the cache instead, and is not failing.
+    """
+    if not cache_path.is_dir():
+        return set()
+    cache = get_cache(str(cache_path))
+    return {Path(record.uri) for record in cache.list_project_records()
+            if record.traceback and not _cached_as_it_is(cache, record)}
+
+
+def _cached_as_it_is(cache, record) -> bool:
+    try:
+        return cache.get_cached_project_nb(record.pk) is not None
+    except Exception:  # the notebook cannot be read (moved, broken): count it as failing
+        return False
+
+
+def drop_stale_executions(cache_path: Path, current: str) -> int:
+    """Clear the jupyter cache when it was filled under another fingerprint than ``current``; return how
+    many cached executions went."""
     marker = cache_path / MARKER
     if marker.is_file() and marker.read_text(encoding="utf8").strip() == current:
         return 0
-    cache = get_cache(str(cache_path))
-    records = cache.list_cache_records()
-    for record in records:
-        try:
-            cache.remove_cache(record.pk)
-        except KeyError:  # the executed notebook's file is gone already: drop the record alone
-            NbCacheRecord.remove_records([record.pk], cache.db)
+    dropped = 0
+    if cache_path.is_dir():
+        cache = get_cache(str(cache_path))
+        dropped = len(cache.list_cache_records())
+        cache.clear_cache()
+    cache_path.mkdir(parents=True, exist_ok=True)
     marker.write_text(current + "\n", encoding="utf8")
-    return len(records)
+    return dropped
 
 
-def _outdated_notebooks(app, env, added, changed, removed) -> list[str]:
-    """Sphinx's env-get-outdated: the notebook documents to re-read besides those whose source changed."""
-    nb_config = env.mystnb_config  # set by myst-nb at builder-inited
-    if nb_config.execution_mode == "off":
+def _outdated_documents(app, env, added, changed, removed) -> list[str]:
+    """Sphinx's env-get-outdated: the documents to re-read besides those whose source changed."""
+    if app.config.nb_execution_mode in ("off", False):
         return []
     current = fingerprint(Path(app.srcdir))
-    dropped = 0
-    if nb_config.execution_mode == "cache":
-        dropped = _drop_stale_executions(Path(nb_config.execution_cache_path), current)
-
-    # myst-nb records an execution result for every notebook it read (executed or from the cache).
-    executions = {doc: data["exec_data"] for doc, data in NbMetadataCollector.get_doc_data(env).items()
-                  if data.get("exec_data") and doc in env.found_docs}
-    failed = {doc for doc, result in executions.items() if not result.get("succeeded")}
-    stale = set(executions) if getattr(env, ENV_ATTR, None) != current else set()
+    cache_path = cache_folder(app)
+    failed, dropped = set(), 0
+    if cache_path is not None:
+        failed = {doc for path in failed_notebooks(cache_path)
+                  if (doc := env.path2doc(str(path))) is not None and doc in env.found_docs}
+        dropped = drop_stale_executions(cache_path, current)
+    stale = set(env.found_docs) if getattr(env, ENV_ATTR, None) != current else set()
     # Stored now, before reading: the environment is only saved once the documents were read.
     setattr(env, ENV_ATTR, current)
 
     # Inline, after Sphinx's "updating environment: ", as Sphinx itself reports a changed config.
     if stale or dropped:
-        logger.info(f"[entente: data or package changed: {len(stale)} notebooks to re-read, "
+        logger.info(f"[entente: data, package or environment changed: {len(stale)} documents to re-read, "
                     f"{dropped} cached executions dropped] ", nonl=True)
     if failed:
         logger.info(f"[entente: failed last time, re-run: {', '.join(sorted(failed))}] ", nonl=True)
     return sorted(stale | failed)
 
 
-def _pages_read_by_another_build(app, env) -> list[str]:
-    """Sphinx's env-updated: the pages to write again because their doctree is newer than their output
-    (the other builder re-read them). Only builders writing one file per page (HTML) need this."""
-    outfile = getattr(app.builder, "get_outfilename", None)
-    if outfile is None:
-        return []
-    pages = []
-    for docname in env.found_docs:
-        doctree, page = Path(env.doctreedir, f"{docname}.doctree"), Path(outfile(docname))
-        if doctree.is_file() and (not page.is_file() or doctree.stat().st_mtime > page.stat().st_mtime):
-            pages.append(docname)
-    return pages
-
-
 def setup(app):
-    app.connect("env-get-outdated", _outdated_notebooks)
-    app.connect("env-updated", _pages_read_by_another_build)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
+    app.connect("env-get-outdated", _outdated_documents)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}

@@ -16,8 +16,8 @@ import altair as alt
 
 RENDERER = "entente-live"
 VEGA_MIMETYPE = "application/vnd.vega.v5+json"  # the newest Vega mimetype JupyterLab 4.6 renders
-# The Vega-Lite release Altair writes specs for ("6.4"); vl-convert bundles it. (entente.render computes
-# the same for the book; it is repeated here so that render.py can import this module without a cycle.)
+# The Vega-Lite release Altair writes specs for ("6.4"); vl-convert bundles it. The one definition: the book's
+# renderer and vega bundle (entente.render, entente.assets) import it from here.
 VEGALITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 # vega-embed options, passed by JupyterLab from the output's metadata. SVG as in the web book (crisp, and
 # its text is in the page). Saving a chart as SVG or PNG stays in the menu; "Open in Vega Editor" goes,

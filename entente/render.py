@@ -1,7 +1,7 @@
 """How charts leave the kernel: one Altair renderer for the book build, JupyterLab's own elsewhere.
 
 In the book each chart becomes a ``<div>`` plus a call to ``vegaEmbed`` (the vega libraries are served
-once from the book itself, see ``entente.sphinxext``), and a vector PDF made offline by vl-convert for
+once from the book itself, see ``entente.assets``), and a vector PDF made offline by vl-convert for
 the LaTeX build. Nothing here touches the network, and the same spec always gives the same bytes.
 """
 from __future__ import annotations
@@ -15,13 +15,13 @@ import re
 import altair as alt
 
 from . import live
+# The vega-lite release Altair writes specs for (e.g. "6.4"): vl-convert compiles them with the same one, in
+# the web book's bundle, the PDF figures and live notebooks alike. Defined once, in entente.live.
+from .live import VEGALITE_VERSION
 
 RENDERER = "entente-book"
 # The book build sets this (entente.sphinxext) so that kernels it starts render for the book.
 BUILD_ENV = "ENTENTE_BOOK_BUILD"
-# The vega-lite release Altair writes specs for (e.g. "6.4"): vl-convert compiles them with the same one,
-# in the web book's bundle and in the PDF figures alike.
-VEGALITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 _counter = {"n": 0}
 
 
@@ -54,8 +54,16 @@ def chart_html(spec: dict) -> str:
 
 
 _PDF_OBJECT = re.compile(rb"(\d+) 0 obj\n(.*?)\nendobj\n", re.S)
+_PDF_ANY_OBJECT = re.compile(rb"(?m)^\d+ \d+ obj\b")
 _PDF_REF = re.compile(rb"\b(\d+) 0 R\b")
 _PDF_REF_LIST = re.compile(rb"(?m)(?:^ +/\w+ \d+ 0 R\n)+")
+# Features of PDF files this rewrite does not handle; svg2pdf (vl-convert 1.9) writes none of them.
+_PDF_UNHANDLED = {b"/Encrypt": "encryption", b"/ObjStm": "object streams", b"/XRef": "a cross-reference stream",
+                  b"/Prev": "an incremental update", b"/Linearized": "linearization"}
+
+
+class PdfNotUnderstood(ValueError):
+    """canonical_pdf met a PDF whose structure it cannot rewrite safely."""
 
 
 def canonical_pdf(pdf: bytes) -> bytes:
@@ -65,9 +73,22 @@ def canonical_pdf(pdf: bytes) -> bytes:
     that order, which changes from run to run; LaTeX then names the figure file after its hash and
     embeds it, so the book's PDF differed between builds. Here the name lists are sorted and the
     objects renumbered in the order they are reached from the catalog, then the cross-reference
-    table is rebuilt. svg2pdf writes a plain, uncompressed object structure (streams aside, which
-    hold no object references), so this simple rewrite is enough; anything else is returned as is.
+    table is rebuilt. This is enough for the plain structure svg2pdf writes (checked with
+    vl-convert-python 1.9.0.post1): uncompressed objects of generation 0, one cross-reference table
+    and trailer, no object references inside streams. Anything else raises PdfNotUnderstood, rather
+    than a PDF being passed through as it came (and the book silently losing byte-identical builds).
     """
+    def refuse(why: str) -> PdfNotUnderstood:
+        return PdfNotUnderstood(f"canonical_pdf: cannot rewrite this PDF ({len(pdf)} bytes): {why}")
+
+    if not pdf.startswith(b"%PDF-"):
+        raise refuse("it does not start with %PDF-")
+    for marker, feature in _PDF_UNHANDLED.items():
+        if marker in pdf:
+            raise refuse(f"it uses {feature} ({marker.decode()})")
+    if pdf.count(b"\ntrailer\n") != 1 or pdf.count(b"\nstartxref\n") != 1:
+        raise refuse("it has no single trailer and startxref")
+
     def sort_list(match: re.Match) -> bytes:
         return b"".join(sorted(match.group(0).splitlines(keepends=True)))
 
@@ -77,10 +98,15 @@ def canonical_pdf(pdf: bytes) -> bytes:
         split = body.find(b"\nstream\n")
         head, stream = (body, b"") if split < 0 else (body[:split], body[split:])
         objects[int(match.group(1))] = (_PDF_REF_LIST.sub(sort_list, head + b"\n")[:-1], stream)
+    declared = len(_PDF_ANY_OBJECT.findall(pdf))
+    if not objects or declared != len(objects):
+        raise refuse(f"{declared} objects declared, {len(objects)} of them in the plain form expected")
     trailer_at = pdf.rfind(b"trailer\n")
-    if not objects or trailer_at < 0 or b"/Encrypt" in pdf or b"/ObjStm" in pdf:
-        return pdf
     trailer = pdf[trailer_at:pdf.rfind(b"startxref")]
+    heads = b"\n".join(head for head, _ in objects.values()) + trailer
+    dangling = {int(n) for n in _PDF_REF.findall(heads)} - set(objects)
+    if dangling or b"/Root" not in trailer:
+        raise refuse(f"references to missing objects {sorted(dangling)}" if dangling else "no /Root in the trailer")
     order: list[int] = []
 
     def walk(text: bytes) -> None:
@@ -93,7 +119,7 @@ def canonical_pdf(pdf: bytes) -> bytes:
     walk(trailer)
     order += [n for n in sorted(objects) if n not in order]  # unreachable ones, kept all the same
     new = {old: index for index, old in enumerate(order, start=1)}
-    renumber = lambda text: _PDF_REF.sub(lambda m: b"%d 0 R" % new.get(int(m.group(1)), int(m.group(1))), text)
+    renumber = lambda text: _PDF_REF.sub(lambda m: b"%d 0 R" % new[int(m.group(1))], text)
     out = bytearray(pdf[:pdf.index(b"%d 0 obj\n" % next(iter(objects)))])
     offsets = []
     for old in order:

@@ -48,11 +48,23 @@ class Book:
         self.notebooks: set[str] = set()  # every notebook, as the first (cold) build executed them
 
     def build(self, *extra: str) -> tuple[int, str, set[str]]:
-        """Build; return the exit status, the log and the notebooks that executed."""
+        """Build as make does (the generated files first); return the exit status, the log and the
+        notebooks that executed."""
+        made = subprocess.run([sys.executable, "-m", "entente.assets"], cwd=self.root, env=self.env,
+                              capture_output=True, text=True)
+        if made.returncode != 0:
+            return made.returncode, made.stdout + made.stderr, set()
         done = subprocess.run([str(JUPYTER_BOOK), "build", ".", *self.flags, *extra], cwd=self.root,
                               env=self.env, capture_output=True, text=True)
         log = ANSI.sub("", done.stdout + done.stderr)
         return done.returncode, log, set(EXECUTING.findall(log))
+
+    def make_book(self) -> tuple[int, str]:
+        """`make book` in the copy, with the original virtual environment (never reinstalled: -o)."""
+        venv = JUPYTER_BOOK.parent.parent
+        done = subprocess.run(["make", "-o", f"{venv}/.installed", f"VENV={venv}", "book"], cwd=self.root,
+                              env=self.env, capture_output=True, text=True)
+        return done.returncode, ANSI.sub("", done.stdout + done.stderr)
 
     def run_ok(self, *extra: str) -> set[str]:
         status, log, executed = self.build(*extra)
@@ -119,10 +131,21 @@ def test_builds_run_the_copys_package(book):
     assert inside(book.imports("kernel")), book.imports("kernel")
 
 
+def _html_files(book: Book) -> dict[str, bytes]:
+    html = book.root / "_build/html"
+    return {p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()}
+
+
 def test_rebuild_with_no_change_executes_nothing(book):
+    """Nothing runs, and the web book written again is byte for byte the one of the first (fresh) build:
+    asset links, search index and pages depend on nothing an incremental build keeps."""
     kernels_before = len(book.imports("kernel"))
+    before = _html_files(book)
     assert book.run_ok() == set()
     assert len(book.imports("kernel")) == kernels_before
+    after = _html_files(book)
+    assert sorted(after) == sorted(before)
+    assert [name for name in before if before[name] != after[name]] == []
 
 
 def test_new_event_reaches_the_pages(book):
@@ -179,6 +202,18 @@ def test_package_change_reexecutes(book):
     assert len(book.imports("kernel")) > kernels_before
 
 
+def test_installed_version_change_reexecutes(book):
+    """A library upgraded in the environment (here a package's dist-info, as pip leaves it) re-runs every
+    notebook with no `make clean`; the next build runs none."""
+    site = book.root.parent / "site"
+    dist = site / "entente_probe-2.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: entente-probe\nVersion: 2.0\n", encoding="utf8")
+    book.env["PYTHONPATH"] = os.pathsep.join([book.env["PYTHONPATH"], str(site)])
+    assert book.run_ok() == book.notebooks
+    assert book.run_ok() == set()
+
+
 def test_failures_fail_every_build(book):
     events = book.root / "data/events.csv"
     chapter = book.root / f"{book.root_doc}.md"
@@ -199,7 +234,70 @@ def test_failures_fail_every_build(book):
             status, log, executed = book.build()
             assert status != 0, f"build {attempt} with a failing cell passed:\n{log[-3000:]}"
             assert chapter.resolve() in {Path(p).resolve() for p in executed}
+
+        # Through `make book`: the failed book is moved aside with its reports, no half-built _build/html.
+        html, failed = book.root / "_build/html", book.root / "_build/html-failed"
+        status, log = book.make_book()
+        assert status != 0, log[-3000:]
+        assert not html.exists(), "a failed `make book` left a book in _build/html"
+        assert list((failed / "reports").rglob("*.err.log")), f"no execution report in {failed}"
     finally:
         for path, content in saved.items():
             path.write_bytes(content)
-    book.run_ok()  # repaired: passes again
+    # Repaired: passes again, from the incremental state kept beside the failed book (no other notebook
+    # executes; the repaired one comes back from the cache or runs once).
+    status, log = book.make_book()
+    assert status == 0, log[-3000:]
+    assert (book.root / "_build/html/index.html").is_file() and not (book.root / "_build/html-failed").exists()
+    assert {Path(p).resolve() for p in EXECUTING.findall(log)} <= {chapter.resolve()}
+    # Repaired means no longer failing: the next build neither re-reads nor re-runs it.
+    status, log, executed = book.build()
+    assert status == 0 and executed == set() and "failed last time" not in log, log[-3000:]
+
+
+# --- the fingerprint, without building: what changes it ----------------------------------------------
+
+def _fingerprint_copy(tmp_path) -> Path:
+    root = tmp_path / "project"
+    for name in ("datapackage.json", "requirements.txt", *(f"data/{p.name}" for p in (ORIGINAL / "data").iterdir())):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ORIGINAL / name, root / name)
+    return root
+
+
+def test_fingerprint_follows_requirements_installed_versions_and_fonts(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    from entente import freshness
+
+    root = _fingerprint_copy(tmp_path)
+    before = freshness.fingerprint(root)
+    assert freshness.fingerprint(root) == before, "the fingerprint is not stable"
+
+    requirements = root / "requirements.txt"
+    requirements.write_text(requirements.read_text(encoding="utf8") + "# a new pin\n", encoding="utf8")
+    assert freshness.fingerprint(root) != before, "a changed requirements.txt went unnoticed"
+    before = freshness.fingerprint(root)
+
+    # An installed distribution at another version: a dist-info folder on the path, as pip leaves one.
+    site = tmp_path / "site"
+    dist = site / "entente_probe-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: entente-probe\nVersion: 1.0\n", encoding="utf8")
+    monkeypatch.syspath_prepend(str(site))
+    with_probe = freshness.fingerprint(root)
+    assert with_probe != before, "a newly installed package went unnoticed"
+    dist.rename(site / "entente_probe-1.1.dist-info")
+    (site / "entente_probe-1.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: entente-probe\nVersion: 1.1\n", encoding="utf8")
+    assert "package entente-probe 1.1" in freshness.environment()
+    assert freshness.fingerprint(root) != with_probe, "an upgraded package went unnoticed"
+    assert metadata.version("entente-probe") == "1.1"
+
+    # A font installed since: vl-convert would draw the PDF figures with it.
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    monkeypatch.setattr(freshness, "font_folders", lambda: [fonts])
+    without_font = freshness.fingerprint(root)
+    (fonts / "NewSans.ttf").write_bytes(b"\0" * 64)
+    assert freshness.fingerprint(root) != without_font, "a newly installed font went unnoticed"

@@ -31,7 +31,7 @@ import pytest
 
 import entente
 from entente import charts, explore, live
-from conftest import raw, require
+from conftest import require, standing_events
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "_build" / "screenshots"
@@ -45,7 +45,7 @@ SERVER_START_S = 90     # bounded waits, in seconds: they only cap a failure, no
 RUN_ALL_S = 240
 UI_S = 30
 DATA = entente.load()
-EVENTS = raw("events")
+EVENTS = standing_events()
 
 
 # --- the live renderer, in the kernel ------------------------------------------------------------

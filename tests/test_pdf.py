@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import entente
-from entente.sphinxext import chapter_title, toc_files
-from conftest import require
+from conftest import as_of_label, heading, raw, require, standing_events, toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -57,7 +55,8 @@ def tex_source() -> str:
 
 
 def chapters() -> list[tuple[str, str]]:
-    return [(name, chapter_title(ROOT / f"{name}.md")) for name in toc_files(ROOT) if (ROOT / f"{name}.md").is_file()]
+    """Every document of _toc.yml with its title, read from the sources here (not by the code under test)."""
+    return [(name, heading(name)) for name in toc_files()]
 
 
 def test_pdf_is_where_the_makefile_puts_it():
@@ -68,7 +67,7 @@ def test_pdf_is_where_the_makefile_puts_it():
 def test_title_page_carries_the_as_of_date():
     page_one = flat(pdf_text(1, 1))
     assert "The Russo-Iranian entente, in data" in page_one
-    assert f"Data as of {entente.load(ROOT).as_of_label}" in page_one
+    assert f"Data as of {as_of_label()}" in page_one
 
 
 def test_every_chapter_title_is_in_the_pdf():
@@ -95,9 +94,9 @@ def test_chapters_are_numbered_and_in_order():
 
 def test_headline_numbers_are_in_the_pdf():
     """Numbers the book glues into its prose, computed here from the data, appear in the PDF."""
-    data = entente.load(ROOT)
+    events, sources = standing_events(), raw("sources")
     words = set(flat(pdf_text()).split(" "))
-    for number in (len(data.events), data.events["paragraph"].nunique(), int((data.sources["kind"] == "report").sum())):
+    for number in (len(events), events["paragraph"].nunique(), int((sources["kind"] == "report").sum())):
         assert str(number) in words, f"{number} is not in the PDF"
 
 
@@ -155,7 +154,7 @@ def test_bibliography_is_typeset():
     text = letters(pdf_text())
     cited = set(re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", "".join(
         (ROOT / f"{name}.md").read_text(encoding="utf-8") for name, _ in chapters())))
-    sources = entente.load(ROOT).sources.set_index("source_id")
+    sources = raw("sources").set_index("source_id")
     keys = {k.strip() for group in cited for k in group.split(",")}
     assert keys and keys <= set(sources.index)
     missing = [k for k in keys if letters(sources.loc[k, "outlet"]) not in text]

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from conftest import require
+from conftest import require, runs_code, toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -33,16 +33,16 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 MIN_SIZE = 50  # px: a chart smaller than this in either direction did not really draw
 
 
-def book_pages() -> list[str]:
-    """Every HTML page of the built book, relative to _build/html (assets and downloads aside)."""
-    if not HTML.is_dir():
-        return []
+# The pages the book must have, from _toc.yml (not from what the build happened to write), plus the
+# redirecting index.html and Sphinx's own search and index pages.
+PAGES = sorted(["index.html", "search.html", "genindex.html", *(f"{doc}.html" for doc in toc_files())])
+
+
+def built_pages() -> list[str]:
+    """Every HTML page the build wrote, relative to _build/html (assets and downloads aside)."""
     skip = ("_static", "_sources", "_images", "downloads")
     return sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
                   if p.relative_to(HTML).parts[0] not in skip)
-
-
-PAGES = book_pages()
 
 
 # --- the browser --------------------------------------------------------------------------------
@@ -127,15 +127,27 @@ def screenshot_path(page: str) -> Path:
 
 
 def test_the_book_is_built():
-    require(bool(PAGES), f"no web book in {HTML} (run `make book` first)")
-    assert "index.html" in PAGES and any(p.startswith("chapters/") for p in PAGES)
+    """Exactly the pages of the table of contents were written: none missing, none left over."""
+    require(HTML.is_dir(), f"no web book in {HTML} (run `make book` first)")
+    assert built_pages() == PAGES
+
+
+def test_no_page_loads_a_script_twice_or_thebe():
+    """Thebe is off (sphinx_thebe is left out of the extensions): none of its scripts, on no page; and no
+    script file is loaded twice."""
+    require(HTML.is_dir(), f"no web book in {HTML}")
+    for page in PAGES:
+        html = (HTML / page).read_text(encoding="utf-8")
+        assert "thebe" not in html.lower(), page
+        sources = re.findall(r'<script[^>]*\ssrc="([^"?]+)', html)
+        assert len(sources) == len(set(sources)), f"{page}: {sorted(sources)}"
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("page", PAGES or [None])
+@pytest.mark.parametrize("page", PAGES)
 def test_page_draws_offline(browser, page):
     """Each page: charts drawn at a real size, nothing asked of another host, a clean console."""
-    require(page is not None, f"no web book in {HTML} (run `make book` first)")
+    require((HTML / page).is_file(), f"no {page} in {HTML} (run `make book` first)")
     visit = Visit(browser, file_url(page))
     try:
         visit.wait_for_charts()
@@ -154,7 +166,7 @@ def test_page_draws_offline(browser, page):
 
 def test_no_page_links_an_outside_asset():
     """Statically too: no script, stylesheet, image or frame from another host, on any page."""
-    require(bool(PAGES), f"no web book in {HTML}")
+    require(HTML.is_dir(), f"no web book in {HTML}")
     asset = re.compile(r'<(?:script|img|iframe|source|audio|video)[^>]*\ssrc="(https?:)?//'
                        r'|<link[^>]*rel="(?:stylesheet|preload|modulepreload|icon)"[^>]*href="(https?:)?//', re.I)
     offenders = {p: m.group(0) for p in PAGES
@@ -201,17 +213,19 @@ def _try_each_value(page, chart, control) -> bool:
     return False
 
 
+def _page_has(page: str, text: str) -> bool:
+    return (HTML / page).is_file() and text in (HTML / page).read_text(encoding="utf-8")
+
+
 def pages_with_controls() -> list[str]:
     """Pages whose chart specs bind a parameter to an input (Altair's `bind=`)."""
-    return [p for p in PAGES if '"bind":{' in (HTML / p).read_text(encoding="utf-8")]
+    return [p for p in PAGES if _page_has(p, '"bind":{')]
 
 
 def test_explore_page_has_controls():
-    """The explorer of the table of contents, once it exists, offers Altair-bound controls."""
-    require(bool(PAGES), f"no web book in {HTML}")
-    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
-    if "chapters/explore" not in toc:
-        pytest.skip("no explore page in _toc.yml yet")
+    """The explorer of the table of contents offers Altair-bound controls."""
+    require(HTML.is_dir(), f"no web book in {HTML}")
+    assert "chapters/explore" in toc_files()
     assert "chapters/explore.html" in pages_with_controls()
 
 
@@ -219,9 +233,7 @@ def test_explore_page_has_controls():
 @pytest.mark.parametrize("page", pages_with_controls() or [None])
 def test_bound_controls_change_the_chart(browser, page):
     """Every Altair control on the page (select, slider, radio, checkbox) changes what its chart shows."""
-    if page is None:
-        require(bool(PAGES), f"no web book in {HTML}")
-        pytest.skip("no page of the book binds a chart parameter to a control yet")
+    require(page is not None, f"no web book in {HTML}, or no page binds a chart parameter to a control")
     visit = Visit(browser, file_url(page))
     try:
         visit.wait_for_charts()
@@ -252,12 +264,10 @@ def _tooltip_shows(page, chart) -> bool:
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("page", [p for p in PAGES if '"tooltip":' in (HTML / p).read_text(encoding="utf-8")] or [None])
+@pytest.mark.parametrize("page", [p for p in PAGES if _page_has(p, '"tooltip":')] or [None])
 def test_tooltips_show(browser, page):
     """On each page with tooltips, hovering a mark of the first such chart shows one."""
-    if page is None:
-        require(bool(PAGES), f"no web book in {HTML}")
-        pytest.skip("no chart of the book has a tooltip")  # the page of our own below still checks them
+    require(page is not None, f"no web book in {HTML}, or no chart of the book has a tooltip")
     visit = Visit(browser, file_url(page))
     try:
         visit.wait_for_charts()
@@ -339,10 +349,8 @@ def test_downloads_are_offered_and_present():
 def test_each_chapter_comes_as_a_notebook():
     import nbformat
 
-    from entente.sphinxext import is_notebook, toc_files
-
     links = _download_links()
-    chapters = [name for name in toc_files(ROOT) if (ROOT / f"{name}.md").is_file() and is_notebook(ROOT / f"{name}.md")]
+    chapters = [name for name in toc_files() if runs_code(name)]
     assert chapters
     for name in chapters:
         link = f"downloads/notebooks/{Path(name).name}.ipynb"
@@ -359,7 +367,7 @@ def test_known_sources_of_difference_are_gone():
 
     The full check is the second build below; this one is quick and names the usual culprits.
     """
-    require(bool(PAGES), f"no web book in {HTML}")
+    require(HTML.is_dir(), f"no web book in {HTML}")
     ids = re.compile(r'class="entente-chart" id="([^"]+)"')
     for page in PAGES:
         html = (HTML / page).read_text(encoding="utf-8")
@@ -382,21 +390,30 @@ def test_a_second_build_is_byte_identical(tmp_path):
     The copy runs every notebook afresh, so this also shows the pages and the PDF depend neither on
     the cache, the clock, random ids nor the folder the project sits in.
     """
-    require(bool(PAGES), f"no web book in {HTML} to compare with")
+    require(HTML.is_dir(), f"no web book in {HTML} to compare with")
     copy = tmp_path / "book"
     shutil.copytree(ROOT, copy, symlinks=True, ignore=shutil.ignore_patterns(
         ".git", ".venv", "_build", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"))
     # The same dates as the Makefile gives the first build (make exports them; a bare pytest does not).
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or subprocess.run(
         ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "0"
-    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch, "FORCE_SOURCE_DATE": "1"}
-    build = [str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(copy), "-W", "-n", "--keep-going"]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch, "FORCE_SOURCE_DATE": "1", "PYTHONPATH": str(copy)}
+    venv = ROOT / ".venv" / "bin"
+    made = subprocess.run([str(venv / "python"), "-m", "entente.assets", str(copy)], env=env, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    build = [str(venv / "jupyter-book"), "build", str(copy), "-W", "-n", "--keep-going"]
     if (BUILD / "entente-report.pdf").is_file():  # the first build made the PDF: so does this one
         result = subprocess.run([*build, "--builder", "pdflatex"], cwd=copy, env=env, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         shutil.copyfile(copy / "_build" / "latex" / "book.pdf", copy / "_build" / "entente-report.pdf")
+        # Which of the LaTeX build's inputs differ, if the PDFs do: the figures (named by hash) or book.tex.
+        inputs = lambda top: {p.name: p.read_bytes() for p in (top / "_build" / "latex").glob("*")
+                              if p.suffix in (".tex", ".pdf") and p.name != "book.pdf"}
+        first_in, second_in = inputs(ROOT), inputs(copy)
+        differ = sorted(set(first_in) ^ set(second_in)) + sorted(
+            n for n in set(first_in) & set(second_in) if first_in[n] != second_in[n])
         assert (copy / "_build" / "entente-report.pdf").read_bytes() == (BUILD / "entente-report.pdf").read_bytes(), \
-            "the two PDFs differ (was the first one built from this commit, by `make all`?)"
+            f"the two PDFs differ (was the first one built from this commit, by `make all`?); LaTeX inputs that differ: {differ}"
     result = subprocess.run(build, cwd=copy, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     first, second = HTML, copy / "_build" / "html"

@@ -1,0 +1,60 @@
+"""Page hooks of the book's Sphinx build: what every written page and the PDF's title page carry.
+
+- the PDF's title page shows the data's as-of date, not the build date;
+- myst-nb's stylesheet is in the output before pages link it, so its link is the same on every build;
+- every web page is written at every HTML build, over a search index started afresh (see
+  ``_write_every_page``), so an incremental build writes the same files as a fresh one.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .data import load
+
+SEARCH_INDEX = "searchindex.js"  # the HTML builder's search index, in its output folder
+
+
+def _title_page_date(app, config) -> None:
+    """The PDF's title page carries the data's as-of date (from the change record, not the clock).
+
+    LaTeX's title page shows `today`; left unset, Sphinx would put the build date there.
+    """
+    config.today = f"Data as of {load(Path(app.srcdir)).as_of_label}"
+
+
+def _mystnb_css_first(app) -> None:
+    """Copy myst-nb's stylesheet before the pages are written, not after (myst-nb does it at the end).
+
+    Sphinx adds a ?v=checksum to an asset link only when the file is already in the output, so a
+    fresh build linked it without one and a rebuild with one: two builds of one commit differed.
+    (myst-nb 1.4.0: its public setup function for the global HTML resources, called early.)
+    """
+    if app.builder.format != "html":
+        return
+    from myst_nb.sphinx_ext import add_global_html_resources
+
+    (Path(app.outdir) / "_static").mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+
+
+def _write_every_page(app, env) -> list[str]:
+    """Sphinx's env-updated: every page is written, and the search index is built from scratch.
+
+    Sphinx updates the previous search index on an incremental build and keeps the words no page holds
+    any more (with an empty page list), where a fresh build has no entry: two builds of the same pages
+    wrote different indexes. With the old index gone and every page written, Sphinx builds it afresh
+    (Sphinx 7.4: an index it cannot load is only a problem when some pages are not written).
+    Writing every page also rewrites pages the LaTeX build re-read in the shared environment. Reading
+    and executing stay incremental: only writing, the cheap part, is done for all pages.
+    """
+    if app.builder.format != "html":
+        return []
+    (Path(app.outdir) / SEARCH_INDEX).unlink(missing_ok=True)
+    return sorted(env.found_docs)
+
+
+def setup(app):
+    app.connect("config-inited", _title_page_date, priority=100)
+    app.connect("builder-inited", _mystnb_css_first)
+    app.connect("env-updated", _write_every_page)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

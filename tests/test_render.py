@@ -1,0 +1,96 @@
+"""The PDF canonicaliser (entente.render.canonical_pdf): one chart gives one byte sequence, a PDF it does
+not understand is refused with a message, and what it writes is a PDF poppler reads with the same text."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from conftest import require
+from entente import render
+
+FRAME = pd.DataFrame({"country": ["Iran", "Russia", "Iran"], "claims": [3, 5, 2], "kind": ["a", "b", "c"]})
+
+
+def chart_pdf() -> bytes:
+    """vl-convert's own PDF of a chart with text in two fonts' worth of places (title, axes, legend)."""
+    import vl_convert as vlc
+
+    chart = alt.Chart(FRAME, title="Claims by country").mark_bar().encode(x="country:N", y="claims:Q", color="kind:N")
+    return vlc.vegalite_to_pdf(chart.to_dict(), vl_version=render.VEGALITE_VERSION)
+
+
+@pytest.fixture(scope="module")
+def raw_pdfs() -> list[bytes]:
+    return [chart_pdf() for _ in range(6)]
+
+
+def objects(pdf: bytes) -> dict[int, bytes]:
+    return {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj\n(.*?)\nendobj", pdf, re.S)}
+
+
+def test_one_chart_gives_one_byte_sequence(raw_pdfs):
+    assert len({render.canonical_pdf(pdf) for pdf in raw_pdfs}) == 1
+
+
+def test_canonical_form_is_a_fixed_point(raw_pdfs):
+    once = render.canonical_pdf(raw_pdfs[0])
+    assert render.canonical_pdf(once) == once
+
+
+def test_cross_reference_table_points_at_each_object(raw_pdfs):
+    pdf = render.canonical_pdf(raw_pdfs[0])
+    start = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert pdf[start:].startswith(b"xref\n0 ")
+    entries = re.findall(rb"(\d{10}) 00000 n\r\n", pdf[start:])
+    assert len(entries) == len(objects(pdf))
+    for number, offset in enumerate(entries, start=1):
+        assert pdf[int(offset):].startswith(b"%d 0 obj\n" % number)
+
+
+def test_content_is_kept(raw_pdfs):
+    """The same streams (drawing, fonts) come out, only renumbered: the rewrite loses nothing."""
+    streams = lambda pdf: sorted(re.findall(rb"\nstream\n.*?\nendstream", pdf, re.S))
+    assert streams(render.canonical_pdf(raw_pdfs[0])) == streams(raw_pdfs[0])
+
+
+def test_poppler_reads_the_same_text(raw_pdfs, tmp_path):
+    require(shutil.which("pdftotext") is not None, "pdftotext is missing (make system-pdf installs poppler-utils)")
+    texts = []
+    for name, pdf in (("raw", raw_pdfs[0]), ("canonical", render.canonical_pdf(raw_pdfs[0]))):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(pdf)
+        done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
+        assert done.returncode == 0 and "Syntax Error" not in done.stderr, done.stderr
+        texts.append(done.stdout)
+    assert texts[0] == texts[1] and "Claims by country" in texts[1]
+
+
+# Each: a PDF canonical_pdf must refuse, made from a real one, and a word its message must say.
+def _with(pdf: bytes, old: bytes, new: bytes) -> bytes:
+    assert old in pdf
+    return pdf.replace(old, new, 1)
+
+
+UNDERSTOOD_NOT = {
+    "not a PDF": (lambda pdf: b"<html>" + pdf, "%PDF-"),
+    "encrypted": (lambda pdf: _with(pdf, b"/Root", b"/Encrypt 99 0 R\n  /Root"), "encryption"),
+    "object streams": (lambda pdf: _with(pdf, b"/Type /Catalog", b"/Type /ObjStm"), "object streams"),
+    "xref stream": (lambda pdf: _with(pdf, b"/Type /Catalog", b"/Type /XRef"), "cross-reference stream"),
+    "incremental update": (lambda pdf: pdf + b"\ntrailer\n<< /Prev 9 >>\nstartxref\n1\n%%EOF", "incremental update"),
+    "generation 1": (lambda pdf: _with(pdf, b"\n3 0 obj\n", b"\n3 1 obj\n"), "plain form"),
+    "dangling reference": (lambda pdf: _with(pdf, b"/Type /Catalog", b"/Type /Catalog /Extra 999 0 R"), "missing objects"),
+    "no root": (lambda pdf: _with(pdf, b"/Root 3 0 R", b""), "/Root"),
+    "no objects": (lambda pdf: b"%PDF-1.7\ntrailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF", "objects declared"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNDERSTOOD_NOT))
+def test_refuses_what_it_does_not_understand(raw_pdfs, case):
+    break_it, said = UNDERSTOOD_NOT[case]
+    with pytest.raises(render.PdfNotUnderstood, match=re.escape(said)):
+        render.canonical_pdf(break_it(raw_pdfs[0]))
