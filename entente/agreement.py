@@ -27,9 +27,7 @@ def measure_of(field: Field) -> str:
 
 def _delimiter(field: Field) -> str | None:
     """The item separator of a list field (declared by the schema's x-list), or None for a single value."""
-    if getattr(field, "list_delimiter", None):
-        return field.list_delimiter
-    return ";" if field.list_items is not None else None
+    return field.list_delimiter if field.list_items is not None else None
 
 
 def cohen_kappa(first: pd.Series, second: pd.Series) -> float:

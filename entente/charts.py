@@ -11,8 +11,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from . import theme
-from .labels import id_list, in_prose, plural, source_label
+from . import findings, theme
+from .labels import id_list, in_prose, plural
 from .schema import Schema
 
 # Above this many dated events the timeline shows monthly counts instead of one mark per event.
@@ -72,7 +72,7 @@ def timeline(events: pd.DataFrame, rows: str = "domain", schema: Schema | None =
                      alt.Tooltip("claims:Q", title="Claims"), _ids_tooltip()]).properties(width=560, height=36 * len(groups))
     dated["inferred"] = dated["date_inferred"].map({True: "inferred", False: "given"})
     dated["span_end"] = dated["event_end"].fillna(dated["published_date"])
-    dated["source"] = source_label(dated["outlet"], dated["published_label"])
+    dated["source"] = dated["sources_label"]
     cols = list(dict.fromkeys(["event_id", "summary", rows, "date_label", "certainty", "source", "inferred",
                                "event_start", "span_end", "date_precision"]))
     dated = dated[cols].astype({"certainty": "string"})
@@ -156,7 +156,7 @@ def claims_ladder(events: pd.DataFrame, limit: int = 40, colour: str = "domain",
     shown = _as_text(events.head(limit), colour, level)
     shown["claim"] = shown["event_id"] + "  " + shown["summary"].str.slice(0, 60).where(
         shown["summary"].str.len() <= 60, shown["summary"].str.slice(0, 57) + "…")
-    shown["source"] = source_label(shown["outlet"], shown["published_label"])
+    shown["source"] = shown["sources_label"]
     shown["hedge"] = shown["hedge_words"].fillna("").replace("", "(none)")
     shown = shown[list(dict.fromkeys(["event_id", "claim", "summary", level, colour, "hedge", "source"]))]
     levels = theme.order(level, schema=schema)
@@ -176,9 +176,12 @@ def claims_ladder(events: pd.DataFrame, limit: int = 40, colour: str = "domain",
     ).properties(width=300, height=22 * max(len(shown), 1))
 
 
-def sources(events: pd.DataFrame) -> alt.Chart:
-    """Which reports the claims rest on: one mark per cited report, by outlet and date, sized by claims."""
-    per_report = (events.groupby(["source_id", "outlet", "published_label", "published_date", "source_year_inferred"])
+def sources(citations: pd.DataFrame) -> alt.Chart:
+    """Which reports the claims rest on: one mark per cited report, by outlet and date, sized by claims.
+
+    ``citations`` has one row per claim and source (``Dataset.citations()``); the article itself is no report."""
+    citations = citations[citations["source_kind"] == "report"]
+    per_report = (citations.groupby(["source_id", "outlet", "published_label", "published_date", "source_year_inferred"])
                   ["event_id"].agg(claims="size", ids=id_list).reset_index())
     per_report["year"] = per_report["source_year_inferred"].map({True: "inferred", False: "given"})
     per_report = per_report.drop(columns="source_year_inferred")
@@ -261,19 +264,19 @@ def flow_stages(events: pd.DataFrame, schema: Schema | None = None, direction: s
     """The main finding at a glance: claims of something moving between the two, by direction (rows) and
     stage (columns), stacked by how firmly the article states them; pale where no cited report stands behind.
 
-    Only like is compared with like: each stage has its own column. Claims that move nothing (the
-    direction's last value, "none" in the codebook) are counted in the subtitle, never drawn."""
+    Only like is compared with like: each stage has its own column. Claims that move nothing (the direction
+    the schema's "x-moves-nothing" names) are counted in the subtitle, never drawn."""
     schema = theme.project_schema(schema)
     events = _as_text(events, direction, stage, level)
-    no_flow = theme.order(direction, schema=schema)[-1]
-    flows = events[events[direction] != no_flow].copy()
+    unmoving = findings.no_flow(schema)
+    flows = events[events[direction] != unmoving].copy()
     flows["support"] = flows["reports"].gt(0).map({True: "a cited report", False: "the article's word alone"})
     counts = (flows.groupby([direction, stage, level, "support"])["event_id"]
               .agg(claims="size", ids=id_list).reset_index())
     counts["order"] = _rank(counts[level], level, schema)
-    directions = theme.order(direction, schema=schema)[:-1]
+    directions = findings.flow_directions(schema)
     stages = theme.order(stage, counts[stage], schema)
-    unmoved = int((events[direction] == no_flow).sum())
+    unmoved = int((events[direction] == unmoving).sum())
     subtitle = (f"Not shown: {plural(unmoved, 'claim')} that move nothing between the two. "
                 "Pale: no cited report behind the claim.")
     summary = "; ".join(f"{d}: " + ", ".join(f"{int(counts[(counts[direction] == d) & (counts[stage] == s)]['claims'].sum())} {s}"

@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import diff, synth
 from .problems import Problem, summarised
 from .schema import DESCRIPTOR, Schema, find_root
 from .validate import open_schema, validated
@@ -107,9 +108,22 @@ def main(argv: list[str] | None = None) -> int:
                        help="a datapackage.json, a folder holding one, or one of its CSV files")
     p_val.add_argument("--all", action="store_true", dest="every",
                        help="print every problem (by default, past the first few of a kind, problems are counted)")
+    p_diff = sub.add_parser("diff", help="compare two versions of the data package (folders or git revisions)",
+                            description=diff.DESCRIPTION)
+    diff.add_arguments(p_diff)
+    synth.add_command(sub)
+    p_assets = sub.add_parser("assets", help="generate the vega bundle and the bibliography the book build needs")
+    p_assets.add_argument("root", nargs="?", default=".", help="the project folder (default: here)")
     args = parser.parse_args(argv)
     if args.command == "validate":
         return validate(args.paths, every=args.every)
+    if args.command == "diff":
+        return diff.run(args)
+    if args.command == "synth":
+        return synth.run(args)
+    if args.command == "assets":
+        from . import assets  # loads Altair and vl-convert: only for this command
+        return assets.main([args.root])
     return 2
 
 

@@ -18,6 +18,8 @@ from .checks import one_of_these, partial_dates
 from .schema import DESCRIPTOR, Resource, Schema, find_root
 from .validate import DataError, parse_partial_date, validated
 
+# The sources' kind for a cited outlet's report (the article itself has another kind).
+REPORT = "report"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -38,12 +40,22 @@ def date_label(text: str, precision: str, end: str = "") -> str:
 
 @dataclass(frozen=True)
 class Dataset:
-    """The validated tables, typed for analysis. Build it with ``load()``."""
+    """The validated tables, typed for analysis. Build it with ``load()``.
+
+    ``events`` holds the claims that stand (one row each), with columns derived from the sources that
+    carry them: ``reports`` (how many cited reports), ``source_ids`` and ``sources_label`` (all of them), and
+    the outlet and date of the first of them (``outlet``, ``published_label``, …: the earliest report, or
+    the article itself when no report is cited). ``withdrawn`` holds withdrawn claims with the reason;
+    ``claim_sources`` links claims to sources; ``tables`` holds every resource of the package as typed.
+    """
 
     schema: Schema
     events: pd.DataFrame
     sources: pd.DataFrame
     changes: pd.DataFrame
+    claim_sources: pd.DataFrame
+    withdrawn: pd.DataFrame
+    tables: dict
 
     @cached_property
     def as_of(self) -> dt.date:
@@ -63,9 +75,25 @@ class Dataset:
         values = getattr(self, table)[column]
         return values[values != ""].str.split(f.list_delimiter).explode().astype("string")
 
+    def citations(self) -> pd.DataFrame:
+        """One row per standing claim and source that carries it, with the source's fields (outlet, date,
+        ``source_year_inferred``, ``source_kind``): what charts and tables of sources count."""
+        links = self.claim_sources[self.claim_sources["event_id"].isin(self.events["event_id"])]
+        fields = self.sources.rename(columns={"year_inferred": "source_year_inferred", "kind": "source_kind"})
+        return links.merge(fields, on="source_id", how="left")
+
     def paragraph(self, n: int) -> pd.DataFrame:
-        """The events drawn from the article's body paragraph ``n`` (chapter n of Part I)."""
-        return self.events[self.events["paragraph"] == n]
+        """The claims of the article's body paragraph ``n`` (chapter n of Part I)."""
+        return self.events[self.events["paragraph"].eq(n).fillna(False).astype(bool)]
+
+    def theme(self, n: int) -> pd.DataFrame:
+        """Every claim of chapter ``n``'s theme: the article's paragraph n and any claim added since."""
+        return self.events[self.events["theme"] == n]
+
+    def since_article(self, n: int) -> pd.DataFrame:
+        """The claims of theme ``n`` added from reports published after the article (no paragraph)."""
+        later = self.events["paragraph"].isna()
+        return self.events[later & (self.events["theme"] == n)]
 
 
 def typed_frame(frame: pd.DataFrame, resource: Resource) -> pd.DataFrame:
@@ -109,27 +137,50 @@ def _validated_tables(root: Path) -> dict[str, pd.DataFrame]:
         raise DataError(result.problems)
     schema = result.schema
     res = schema.resources
-    events = typed_frame(result.frames["events"], res["events"])
-    sources = typed_frame(result.frames["sources"], res["sources"])
-    changes = typed_frame(result.frames["changes"], res["changes"])
+    tables = {name: typed_frame(result.frames[name], resource) for name, resource in res.items()}
+    for name, resource in res.items():  # a scale declared with categoriesOrdered sorts and compares in its order
+        for f in resource.fields:
+            if f.ordered and f.categories:
+                tables[name][f.name] = pd.Categorical(tables[name][f.name], categories=f.categories, ordered=True)
+    events, sources, changes, links = (tables[n] for n in ("events", "sources", "changes", "claim_sources"))
 
-    events["certainty"] = pd.Categorical(events["certainty"], categories=schema.categories("events", "certainty"),
-                                         ordered=True)
     # A span runs from the first day of its start's period to the last day of its end's period.
     events["event_start"] = partial_dates(events["event_date"])["first"].astype("datetime64[s]")
     events["event_end"] = partial_dates(events["event_date_end"])["last"].astype("datetime64[s]")
     events["date_label"] = _labels(events["event_date"], events["date_precision"], events["event_date_end"])
     sources["published_date"] = partial_dates(sources["published"])["first"].astype("datetime64[s]")
     sources["published_label"] = _labels(sources["published"], sources["published_precision"])
+    events = events.join(_claims_sources(links, sources), on="event_id")
 
-    # A withdrawn claim keeps its row and id, but its latest change says it no longer stands: leave it out.
-    latest = changes.sort_values("date", kind="stable").groupby("record_id")["change"].last()
-    events = events[events["event_id"].map(latest) != "withdrawn"]
+    # A withdrawn claim keeps its row and id, but its latest change says it no longer stands: it leaves every
+    # figure, and is kept apart with the reason.
+    latest = changes.sort_values("date", kind="stable").groupby("record_id").last()
+    gone = events["event_id"].map(latest["change"]) == "withdrawn"
+    withdrawn = events[gone].assign(reason=events.loc[gone, "event_id"].map(latest["description"]))
+    standing = events[~gone].reset_index(drop=True)
+    tables["events"] = standing
+    return {"events": standing, "sources": sources, "changes": changes, "claim_sources": links,
+            "withdrawn": withdrawn.reset_index(drop=True), "tables": tables}
 
-    # Each event carries its source's outlet and report date, for tables and tooltips.
-    cited = sources.set_index("source_id")[["outlet", "published", "published_label", "published_date", "year_inferred", "kind"]]
-    events = events.join(cited.rename(columns={"year_inferred": "source_year_inferred", "kind": "source_kind"}), on="source_id")
-    return {"events": events.reset_index(drop=True), "sources": sources, "changes": changes}
+
+def _claims_sources(links: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Per claim (indexed by event_id): how many cited reports, every source id and label, and the outlet and
+    date of its first source (reports by date first, the article itself last), for tables and tooltips."""
+    cited = links.merge(sources, on="source_id", how="left")
+    cited["is_report"] = cited["kind"] == REPORT
+    cited = cited.sort_values(["event_id", "is_report", "published_date", "source_id"],
+                              ascending=[True, False, True, True], kind="stable")
+    cited["label"] = cited["outlet"] + ", " + cited["published_label"]
+    grouped = cited.groupby("event_id", sort=False)
+    first = grouped.first()
+    return pd.DataFrame({
+        "reports": grouped["is_report"].sum().astype(int),
+        "source_ids": grouped["source_id"].agg(";".join),
+        "sources_label": grouped["label"].agg("; ".join),
+        "source_id": first["source_id"], "outlet": first["outlet"], "published": first["published"],
+        "published_label": first["published_label"], "published_date": first["published_date"],
+        "source_year_inferred": first["year_inferred"], "source_kind": first["kind"],
+    })
 
 
 def load(root: Path | None = None, *, use_cache: bool = True) -> Dataset:

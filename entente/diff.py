@@ -176,8 +176,7 @@ def read_version(root: Path, label: str | None = None, where: Callable[[str], st
         # those ids are born: the events and the sources, not the tables that refer to them.
         borrowed = set()
         for fk in res.foreign_keys:
-            fields = fk.get("fields", ()) if isinstance(fk, dict) else ()
-            borrowed.update([fields] if isinstance(fields, str) else fields)
+            borrowed.update(fk.fields)
         if len(res.primary_key) == 1 and res.primary_key[0] not in borrowed:
             record_tables.add(name)
     version = schema.descriptor.get("version", "")

@@ -13,7 +13,7 @@ import pandas as pd
 from IPython.display import display
 
 from . import charts, render, tables, theme
-from .labels import id_list, plural, source_label
+from .labels import id_list, plural
 from .schema import Schema
 
 EMBED_LIMIT = 1000   # claims embedded in the static explorer page (about 350 KiB)
@@ -68,7 +68,7 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
         **{f: embedded[f].astype("string") for f in fields},
         "when": _milliseconds(embedded["when"]), "recency": _milliseconds(embedded["recency"]),
         "when_label": embedded["when_label"],
-        "source": source_label(embedded["outlet"], embedded["published_label"]),
+        "source": embedded["sources_label"],
     })
     selects = [_select(f, theme.order(f, frame[f], schema)) for f in filters]
     brush = alt.selection_interval(name="period", encodings=["x"])

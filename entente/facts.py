@@ -12,8 +12,8 @@ from .data import Dataset
 from .labels import in_prose, key, plural, source_label
 from .schema import Schema
 
-# A source's kind as datapackage.json defines it: a cited outlet's report, or the article itself.
-REPORT, ARTICLE = "report", "article"
+# The sources' kind for a cited outlet's report, as datapackage.json defines it (the article itself has another).
+REPORT = "report"
 # Category fields whose every value gets a count (and, for the ordered ones, a share) in counts_of.
 COUNTED_FIELDS = ("certainty", "direction")
 
@@ -33,17 +33,8 @@ def firmest_phrase(firm: int, n: int) -> str:
     return f"{firm} of the {n} claims {'is' if firm == 1 else 'are'}"
 
 
-def flow_balance(counts: dict[str, int]) -> str:
-    """Which way the flows lean, worded from the counts of the two one-way directions (in schema order)."""
-    (first, a), (second, b) = list(counts.items())[:2]
-    if a == b:
-        return f"as often from {first} as the other way ({plural(a, 'claim')} each)"
-    (more, m), (fewer, f) = ((first, a), (second, b)) if a > b else ((second, b), (first, a))
-    return f"more often from {more} ({plural(m, 'claim')}) than from {fewer} ({f})"
-
-
 # Place names that read with "the" in running text.
-WITH_ARTICLE = {"Middle East", "Caucasus", "Persian Gulf", "Black Sea", "Baltic Sea", "Mediterranean Sea", "Indian Ocean"}
+WITH_ARTICLE = {"United States", "Middle East", "Caucasus", "Persian Gulf", "Black Sea", "Baltic Sea", "Mediterranean Sea", "Indian Ocean"}
 
 
 def most_named(events: pd.DataFrame, field: str, top: int = 3) -> str:
@@ -64,9 +55,9 @@ def counts_of(events: pd.DataFrame, prefix: str = "", schema: Schema | None = No
     out: dict[str, object] = {
         "claims": n,
         "claims_counted": plural(n, "claim"),
-        "sources": events["source_id"].nunique(),
-        "on_reports": int((events["source_kind"] == REPORT).sum()),
-        "on_article": int((events["source_kind"] == ARTICLE).sum()),
+        "sources": events["source_ids"].str.split(";").explode().nunique() if n else 0,
+        "on_reports": int((events["reports"] > 0).sum()),
+        "on_article": int((events["reports"] == 0).sum()),
         "dated": int(events["event_start"].notna().sum()),
         "undated": int(events["event_start"].isna().sum()),
         "inferred_dates": int(events["date_inferred"].sum()),
@@ -85,8 +76,6 @@ def counts_of(events: pd.DataFrame, prefix: str = "", schema: Schema | None = No
     out["hedged"] = n - out[firmest]
     out["hedged_share"] = share(out["hedged"], n)
     out[f"{firmest}_phrase"] = firmest_phrase(out[firmest], n)
-    one_way = theme.order("direction", schema=schema)[:2]
-    out["flow_balance"] = flow_balance({v: out[key(v)] for v in one_way})
     out["most_named_places"] = most_named(events, "theatres")
     return {f"{prefix}{k}": v for k, v in out.items()}
 
@@ -134,10 +123,23 @@ def headline(data: Dataset) -> dict[str, object]:
         "inferred_years": int(data.sources["year_inferred"].sum()),
         "paragraphs": data.events["paragraph"].nunique(),
         "as_of": data.as_of_label,
+        "certainty_levels": in_prose(list(data.schema.categories("events", "certainty"))),
         "first_report": first_report,
         "last_report": last_report,
     })
     return out
+
+
+def states_named(events: pd.DataFrame, besides=(), schema: Schema | None = None) -> str:
+    """The states named in the claims as actors or third parties, other than ``besides``, most named first
+    (ties in the schema's order), in prose: 'Israel, Ukraine and the United States'."""
+    schema = theme.project_schema(schema)
+    listed = schema.resources["events"].field("actors").list_items
+    delimiter = schema.resources["events"].field("actors").list_delimiter
+    named = pd.concat([events[f][events[f] != ""].str.split(delimiter).explode() for f in ("actors", "third_parties")])
+    counts = named[~named.isin(besides)].value_counts()
+    ranked = sorted(counts.index, key=lambda s: (-counts[s], listed.index(s) if s in listed else len(listed)))
+    return in_prose([f"the {s}" if s in WITH_ARTICLE else s for s in ranked]) or "no other state"
 
 
 def per_claim(events: pd.DataFrame) -> dict[str, str]:

@@ -13,12 +13,14 @@ import pandas as pd
 from .labels import key as slug
 from .schema import Schema
 
-NO_FLOW = "none"  # the direction of a claim that moves nothing between the two (the codebook's value)
+def no_flow(schema: Schema) -> str:
+    """The direction of a claim that moves nothing, as the direction field's "x-moves-nothing" names it."""
+    return dict(schema.resources["events"].field("direction").custom)["x-moves-nothing"]
 
 
 def flow_directions(schema: Schema) -> list[str]:
     """The directions in which something moves, in the schema's order."""
-    return [d for d in schema.categories("events", "direction") if d != NO_FLOW]
+    return [d for d in schema.categories("events", "direction") if d != no_flow(schema)]
 
 
 def flow_table(events: pd.DataFrame, schema: Schema) -> pd.DataFrame:
@@ -69,7 +71,7 @@ def flow_facts(events: pd.DataFrame, schema: Schema) -> dict[str, object]:
         out[f"{key}_established_phrase"] = count_phrase(n_firm, len(done), "is stated as fact", "are stated as fact")
         out[f"{key}_cited_phrase"] = count_phrase(n_cited, len(done), "rests on a cited report", "rest on a cited report")
         out[f"{key}_hedged"] = len(done) - n_firm
-    out["no_flow"] = int((events["direction"] == NO_FLOW).sum())
+    out["no_flow"] = int((events["direction"] == no_flow(schema)).sum())
     return out
 
 

@@ -219,3 +219,103 @@ def run_rules(schema: Schema, frames: dict[str, pd.DataFrame], readable: set[str
             problems += r.check(tables)
     order = {res.path: i for i, res in enumerate(schema.resources.values())}
     return sorted(problems, key=lambda p: (order.get(p.file, -1), p.row or 0))
+
+
+# --- The codebook's analysis rules (issue 8) -------------------------------------------------------
+
+def _declared_pairs(t: Tables, table: str, field: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    """A field's "x-allowed" property: for another field's value, which values this field may take."""
+    raw = next(f for f in next(r for r in t.schema.descriptor["resources"] if r["name"] == table)["schema"]["fields"]
+               if f["name"] == field)
+    return {other: {value: tuple(allowed) for value, allowed in pairs.items()}
+            for other, pairs in raw.get("x-allowed", {}).items()}
+
+
+@rule("events")
+def values_fit_the_declared_pairs(t: Tables) -> list[Problem]:
+    """A value must fit the values of the fields its "x-allowed" property names (stage fits status and
+    event type; a claim that moves nothing has direction none), as datapackage.json declares them."""
+    ev, out = t["events"], []
+    for field in t.schema.resources["events"].field_names:
+        for other, pairs in _declared_pairs(t, "events", field).items():
+            allowed = ev[other].map(pairs)
+            listed = allowed.notna()
+            bad = listed & ~pd.Series([v in a if isinstance(a, tuple) else True for v, a in zip(ev[field], allowed)],
+                                      index=ev.index)
+            out += problems_at(t, "events", bad, field,
+                               lambda i, other=other, allowed=allowed: (
+                                   f'{_in_words(allowed.iat[i])}, since {other} is "{ev[other].iat[i]}" '
+                                   f"(the codebook's pairs in datapackage.json)"), "pairs")
+    return out
+
+
+@rule("events")
+def no_state_is_both_actor_and_third_party(t: Tables) -> list[Problem]:
+    """A state is either a party to what a claim records or a third party affected by it, never both."""
+    ev = t["events"]
+    delimiter = t.schema.resources["events"].field("actors").list_delimiter or ";"
+    actors = ev["actors"].where(t.filled("events", "actors"), "").str.split(delimiter)
+    third = ev["third_parties"].where(t.filled("events", "third_parties"), "").str.split(delimiter)
+    both = [sorted(set(filter(None, a)) & set(filter(None, b))) for a, b in zip(actors, third)]
+    bad = pd.Series([bool(x) for x in both], index=ev.index)
+    return problems_at(t, "events", bad, "third_parties",
+                       lambda i: f"no state that is also among the actors, but {', '.join(both[i])} is in both; "
+                                 "a state is either an actor or a third party of one claim", "roles")
+
+
+def _report_counts(t: Tables) -> pd.Series:
+    """How many of each claim's sources are reports (not the article itself), by event_id."""
+    links, sources = t["claim_sources"], t["sources"]
+    kinds = links["source_id"].map(sources.set_index("source_id")["kind"])
+    return (kinds == "report").groupby(links["event_id"]).sum()
+
+
+@rule("events", "claim_sources", "sources")
+def every_claim_has_a_source(t: Tables) -> list[Problem]:
+    """Each claim links to at least one source in claim_sources.csv (the article itself, at least)."""
+    ev = t["events"]
+    linked = ev["event_id"].isin(t["claim_sources"]["event_id"])
+    return problems_at(t, "events", ~linked, "event_id",
+                       f"a row in {t.path('claim_sources')} naming a source for this claim (the article itself, "
+                       "edm-2022-12, for a claim on its own authority)", "sources")
+
+
+@rule("events", "claim_sources", "sources")
+def evidence_fits_the_sources(t: Tables) -> list[Problem]:
+    """Evidence that names a report needs one; evidence that rests on the article alone may cite none, as
+    the evidence field's "x-cites-report" property declares."""
+    ev = t["events"]
+    raw = next(f for f in next(r for r in t.schema.descriptor["resources"] if r["name"] == "events")["schema"]["fields"]
+               if f["name"] == "evidence")
+    needs = raw.get("x-cites-report", {})
+    reports = ev["event_id"].map(_report_counts(t)).fillna(0)
+    must = ev["evidence"].map(lambda v: needs.get(v))
+    bad_missing = (must == True) & (reports == 0)  # noqa: E712 (a three-valued column: True, False, None)
+    bad_extra = (must == False) & (reports > 0)  # noqa: E712
+    return (problems_at(t, "events", bad_missing, "evidence",
+                        lambda i: f"evidence that fits its sources: \"{ev['evidence'].iat[i]}\" needs at least one "
+                                  f"report in {t.path('claim_sources')}, but this claim cites none", "evidence")
+            + problems_at(t, "events", bad_extra, "evidence",
+                          lambda i: f"evidence that fits its sources: \"{ev['evidence'].iat[i]}\" means no report is "
+                                    f"cited, but {t.path('claim_sources')} links this claim to "
+                                    f"{int(reports.iat[i])} report(s)", "evidence"))
+
+
+@rule("events", "claim_sources", "sources")
+def article_and_later_claims_are_placed(t: Tables) -> list[Problem]:
+    """A claim of the article has paragraph and sentence, and its theme is its paragraph; a claim added from
+    a later report has neither, and cites at least one report."""
+    ev = t["events"]
+    has_par, has_sen = t.filled("events", "paragraph"), t.filled("events", "sentence")
+    reports = ev["event_id"].map(_report_counts(t)).fillna(0)
+    return (problems_at(t, "events", has_par & ~has_sen, "sentence",
+                        "the sentence of the paragraph the claim comes from, since paragraph is given", "placing")
+            + problems_at(t, "events", ~has_par & has_sen, "paragraph",
+                          "the paragraph the sentence belongs to, since sentence is given", "placing")
+            + problems_at(t, "events", has_par & (ev["theme"] != ev["paragraph"]), "theme",
+                          lambda i: f"{ev['paragraph'].iat[i]}, the claim's paragraph: a claim of the article belongs "
+                                    "to the chapter of its paragraph", "placing")
+            + problems_at(t, "events", ~has_par & (reports == 0), "paragraph",
+                          "a paragraph of the article, or a cited report in "
+                          f"{t.path('claim_sources')}: a claim added since the article must rest on a later report",
+                          "placing"))

@@ -26,7 +26,7 @@ CONSTRAINTS = {
     "minimum": ("integer", "number", "year", "date", "datetime"),
     "maximum": ("integer", "number", "year", "date", "datetime"),
 }
-FIELD_PROPERTIES = {"name", "title", "description", "type", "format", "constraints", "trueValues", "falseValues",
+FIELD_PROPERTIES = {"name", "title", "description", "type", "format", "constraints", "trueValues", "falseValues", "categoriesOrdered",
                     "example"}  # and custom properties starting with "x-", which the codebook's rules may read
 SCHEMA_PROPERTIES = {"fields", "primaryKey", "foreignKeys", "missingValues"}  # and "x-" properties
 # Formats of date and datetime fields the validator reads: the default (ISO) or a strptime pattern.
@@ -55,6 +55,7 @@ class Field:
     list_delimiter: str = ";"
     format: str = "default"
     custom: tuple[tuple[str, object], ...] = ()  # the field's "x-" properties, for the codebook's rules
+    ordered: bool = False  # Table Schema's categoriesOrdered: the enum is a scale, first to last
 
     @property
     def required(self) -> bool:
@@ -116,6 +117,7 @@ def _field(f: dict) -> Field:
         true_values=tuple(f.get("trueValues", ["true"])), false_values=tuple(f.get("falseValues", ["false"])),
         list_delimiter=listed.get("delimiter", ";"), format=f.get("format", "default"),
         custom=tuple((k, v) for k, v in f.items() if k.startswith("x-")),
+        ordered=bool(f.get("categoriesOrdered", False)),
     )
 
 

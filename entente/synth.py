@@ -100,6 +100,24 @@ def read_tables(root: Path) -> tuple[dict, dict[str, Table]]:
     return descriptor, tables
 
 
+def is_link(t: Table) -> bool:
+    """A table whose key is made of references, one of them to the claims (claim_sources): it grows with them."""
+    return len(t.key) > 1 and all(t.reference(c) for c in t.key) and CLAIMS in {t.reference(c) for c in t.key}
+
+
+def out_of_scope(tables: dict[str, Table]) -> set[str]:
+    """Resources that refer to the claims but are not scaled with them (the second coding): left out of a
+    package of synthetic claims only, whose ids they would not find."""
+    refers = {name for name, t in tables.items() if any(fk["reference"]["resource"] == CLAIMS for fk in t.foreign_keys)}
+    scaled = {name for name, t in tables.items() if is_link(t)}  # link tables grow with the claims
+    grew = True
+    while grew:  # and whatever refers to those
+        more = {name for name, t in tables.items() if any(fk["reference"]["resource"] in refers for fk in t.foreign_keys)}
+        grew = bool(more - refers)
+        refers |= more
+    return refers - scaled - {CLAIMS}
+
+
 # --- what a field is --------------------------------------------------------------------------------
 
 def is_text(field: dict) -> bool:
@@ -224,9 +242,13 @@ def synthesise(n: int, root: Path, seed: int = 0, keep_real: bool = False) -> di
     rng = np.random.default_rng(seed)
     _, tables = read_tables(root)
     claims = tables[CLAIMS]
-    keyed = [t.name for t in tables.values() if len(t.key) == 1]
-    pools = [k for k in keyed if k != CLAIMS]
-    links = [t.name for t in tables.values() if len(t.key) > 1 and all(t.reference(c) for c in t.key)]
+    links = [t.name for t in tables.values() if is_link(t)]
+    # The records claims cite, directly or through a link table: they grow with the claims. Other keyed
+    # resources (a release manifest, the second coding) are not scaled (see ``out_of_scope``).
+    cited_by_claims = {claims.reference(f["name"]) for f in claims.fields} | {
+        tables[name].reference(c) for name in links for c in tables[name].key}
+    pools = [t.name for t in tables.values() if len(t.key) == 1 and t.name in cited_by_claims - {CLAIMS, None}]
+    keyed = [CLAIMS, *pools]
     logs = _log_tables(tables, keyed)
 
     replicas = {p: max(1, round(n / CLAIMS_PER_SOURCE / max(1, len(tables[p].real)))) for p in pools}
@@ -296,8 +318,9 @@ def synthesise(n: int, root: Path, seed: int = 0, keep_real: bool = False) -> di
     for name, column in logs.items():
         out[name] = change_record(tables[name], column, tables, out, rng)
     for name, t in tables.items():
-        if name not in out:  # a resource this module does not know how to scale: kept as it is
-            out[name] = t.real
+        if name not in out:  # a resource this module does not scale: kept as it is, or left out (see out_of_scope)
+            if keep_real or name not in out_of_scope(tables):
+                out[name] = t.real
         elif keep_real:
             out[name] = pd.concat([t.real, out[name]], ignore_index=True)
             if t.key and out[name].duplicated(t.key).any():
@@ -363,7 +386,8 @@ def write_package(n: int, out_dir: Path | str, seed: int = 0, root: Path | str |
     descriptor, _ = read_tables(root)
     synthetic = synthesise(n, root, seed, keep_real)
     out_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(root / DESCRIPTOR, out_dir / DESCRIPTOR)
+    descriptor["resources"] = [res for res in descriptor["resources"] if res["name"] in synthetic]
+    (out_dir / DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     for res in descriptor["resources"]:
         target = out_dir / res["path"]
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ import re
 import pandas as pd
 
 from . import theme
-from .labels import id_list, key, plural, source_label
+from .labels import id_list, key, plural
 from .schema import Schema
 
 # Any ASCII punctuation can be backslash-escaped in CommonMark; escaping all of it leaves nothing for
@@ -69,7 +69,7 @@ def claims(events: pd.DataFrame, caption: str = "", limit: int | None = DEFAULT_
         "When": events["date_label"] + events["date_inferred"].map({True: " (inferred)", False: ""}),
         "Certainty": events["certainty"].astype("string"),
         "Hedge words": events["hedge_words"].fillna("").str.replace(";", ", "),
-        "Source": source_label(events["outlet"], events["published_label"]),
+        "Sources": events["sources_label"],
     })
     shown, note = _limited(frame, limit, "claim")
     return Table(shown, caption, note)
@@ -90,7 +90,7 @@ def counts(events: pd.DataFrame, rows: str, columns: str, caption: str = "", sch
 
 def sources(data, caption: str = "") -> Table:
     """Every cited report: outlet, date, whether its year is inferred, and the claims resting on it."""
-    cited = data.events.groupby("source_id")["event_id"]
+    cited = data.citations().groupby("source_id")["event_id"]
     # A bounded list of ids per source, so the table stays readable as the data grows.
     ids = cited.agg(id_list)
     frame = pd.DataFrame({
@@ -209,19 +209,19 @@ def agreement(data, caption: str = "") -> Table:
     return Table(frame, caption)
 
 
+def resource(data, name: str, caption: str = "", limit: int | None = None) -> Table:
+    """A table of the package as it stands in its file, with the schema's field titles as headings."""
+    fields = data.schema.resources[name].fields
+    frame = data.tables[name][[f.name for f in fields]].rename(columns={f.name: f.title for f in fields})
+    shown, note = _limited(frame, limit, "row")
+    return Table(shown, caption, note)
+
+
 def disagreements(data, caption: str = "", limit: int | None = None) -> Table:
     """Every disagreement of the two codings, with the resolution and the codebook rule behind it."""
-    rec = data.tables["coding_reconciliation"]
-    frame = pd.DataFrame({"Claim": rec["event_id"], "Field": rec["field"], "First coding": rec["first"].fillna(""),
-                          "Second coding": rec["second"].fillna(""), "Kept": rec["resolution"],
-                          "Now": rec["final"].fillna(""), "Why": rec["reason"]})
-    shown, note = _limited(frame, limit, "disagreement")
-    return Table(shown, caption, note)
+    return resource(data, "coding_reconciliation", caption, limit)
 
 
 def unit_decisions(data, caption: str = "") -> Table:
     """The units the second coder proposed, and whether each became a claim."""
-    u = data.tables["coding_unit_decisions"]
-    frame = pd.DataFrame({"Paragraph": u["paragraph"], "Sentence": u["sentence"], "Proposed": u["statement"],
-                          "Decision": u["decision"], "Claim": u["event_id"].fillna(""), "Why": u["reason"]})
-    return Table(frame, caption)
+    return resource(data, "coding_unit_decisions", caption)

@@ -1,6 +1,7 @@
 """The bibliography is generated from sources.csv: one entry per source, nothing invented, text kept literal."""
 from pybtex.database import parse_string
 
+import dataclasses
 import entente
 from entente import bib
 from conftest import raw
@@ -28,7 +29,7 @@ def test_hostile_outlet_names_stay_literal(tmp_path):
     sources = DATA.sources.copy()
     sources.loc[1, "outlet"] = "Evil } @misc{x, title={y} % & $ # _ ~ ^ \\ outlet"
     sources.loc[2, "outlet"] = "Unbalanced { brace"
-    data = entente.Dataset(schema=DATA.schema, events=DATA.events, sources=sources, changes=DATA.changes)
+    data = dataclasses.replace(DATA, sources=sources)
     entries = parse_string(bib.write_bibliography(data, tmp_path / "refs.bib").read_text(), "bibtex").entries
     assert len(entries) == len(sources), "no entry injected or lost"
 

@@ -25,7 +25,11 @@ def text(doc: str) -> str:
 
 
 def test_seven_chapters_follow_the_seven_paragraphs():
-    assert len(PART_ONE) == EVENTS["paragraph"].nunique() == 7
+    # One chapter per body paragraph, in order (01-…, …, 07-…); then the chapter on evidence.
+    numbers = sorted(int(p) for p in EVENTS["paragraph"].unique() if p)
+    assert numbers == list(range(1, 8))
+    assert [c.split("/")[-1][:2] for c in PART_ONE[:7]] == [f"{n:02d}" for n in numbers]
+    assert PART_ONE[7:] == ["chapters/08-evidence"]
 
 
 def test_no_chapter_failed_to_execute():

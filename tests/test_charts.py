@@ -116,9 +116,12 @@ def test_relations_is_symmetric_and_counts_shared_claims():
 
 
 def test_sources_chart_has_one_mark_per_cited_report():
-    rows = values(charts.sources(DATA.events))
-    assert sorted(r["source_id"] for r in rows) == sorted(EVENTS["source_id"].unique())
-    assert sum(r["claims"] for r in rows) == len(EVENTS)
+    rows = values(charts.sources(DATA.citations()))
+    links = raw("claim_sources")
+    kinds = links["source_id"].map(raw("sources").set_index("source_id")["kind"])
+    reports = links[(kinds == "report") & links["event_id"].isin(EVENTS["event_id"])]
+    assert sorted(r["source_id"] for r in rows) == sorted(reports["source_id"].unique())
+    assert sum(r["claims"] for r in rows) == len(reports), "one count per claim and report; the article is no report"
 
 
 def test_status_counts_every_claim():

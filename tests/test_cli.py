@@ -36,11 +36,11 @@ def test_a_csv_file_is_validated_from_inside_its_folder(tmp_path):
 
 def test_a_csv_file_reports_its_own_problems_and_its_references_only(tmp_path):
     package = copy_package(tmp_path)
-    set_cells(package, "data/events.csv", 4, source_id="no-such-report")
+    set_cells(package, "data/claim_sources.csv", 4, source_id="no-such-report")
     set_cells(package, "data/sources.csv", 3, kind="reprot")
-    events = run(package / "data/events.csv")
+    events = run(package / "data/claim_sources.csv")
     assert events.returncode == 1
-    assert 'data/events.csv, row 4, column "source_id": found "no-such-report"' in events.stderr
+    assert 'data/claim_sources.csv, row 4, column "source_id": found "no-such-report"' in events.stderr
     assert "data/sources.csv" not in events.stderr.replace("listed in data/sources.csv", "")
     sources = run(package / "data/sources.csv")
     assert sources.returncode == 1

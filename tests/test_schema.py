@@ -161,9 +161,9 @@ def _withdrawn_inferred() -> int:
 # --- A resource the code has never heard of -------------------------------------------------------
 
 def _add_claim_sources(descriptor: dict) -> None:
-    """The planned claim_sources table: a composite key and two foreign keys."""
+    """A table like claim_sources under a name no code knows: a composite key and two foreign keys."""
     descriptor["resources"].append({
-        "name": "claim_sources", "path": "data/claim_sources.csv",
+        "name": "claim_links", "path": "data/claim_links.csv",
         "schema": {
             "fields": [{"name": "event_id", "type": "string", "constraints": {"required": True}},
                        {"name": "source_id", "type": "string", "constraints": {"required": True}}],
@@ -177,9 +177,8 @@ def _add_claim_sources(descriptor: dict) -> None:
 
 def _claim_sources(package, extra: list[list[str]]) -> None:
     edit_descriptor(package, _add_claim_sources)
-    events = read_rows(package / "data/events.csv")
-    pairs = [[r[0], r[events[0].index("source_id")]] for r in events[1:]]
-    write_rows(package / "data/claim_sources.csv", [["event_id", "source_id"], *pairs, *extra])
+    pairs = read_rows(package / "data/claim_sources.csv")[1:]
+    write_rows(package / "data/claim_links.csv", [["event_id", "source_id"], *pairs, *extra])
 
 
 def test_a_new_resource_with_a_composite_key_and_two_foreign_keys_needs_no_code(tmp_path):
@@ -190,17 +189,17 @@ def test_a_new_resource_with_a_composite_key_and_two_foreign_keys_needs_no_code(
 
 def test_composite_key_and_foreign_keys_of_a_new_resource_are_checked(tmp_path):
     package = copy_package(tmp_path)
-    events = read_rows(package / "data/events.csv")
-    first = [events[1][0], events[1][events[0].index("source_id")]]
+    links = read_rows(package / "data/claim_sources.csv")
+    first = links[1]
     _claim_sources(package, [first, ["E999", first[1]], [first[0], "no-such-source"]])
     lines = problems(package)
-    n = len(events)  # the header plus one row per event: the extra rows follow
-    assert has_line(lines, f'data/claim_sources.csv, row {n + 1}, column "event_id, source_id"',
+    n = len(links)  # the header plus one row per link: the extra rows follow
+    assert has_line(lines, f'data/claim_links.csv, row {n + 1}, column "event_id, source_id"',
                     f'found "{first[0]}, {first[1]}"', "a combination of event_id and source_id no other row has",
                     "row 2 has it too"), lines
-    assert has_line(lines, f'data/claim_sources.csv, row {n + 2}, column "event_id"', 'found "E999"',
+    assert has_line(lines, f'data/claim_links.csv, row {n + 2}, column "event_id"', 'found "E999"',
                     "a event_id listed in data/events.csv"), lines
-    assert has_line(lines, f'data/claim_sources.csv, row {n + 3}, column "source_id"', 'found "no-such-source"',
+    assert has_line(lines, f'data/claim_links.csv, row {n + 3}, column "source_id"', 'found "no-such-source"',
                     "a source_id listed in data/sources.csv"), lines
     assert len(lines) == 3, lines
 

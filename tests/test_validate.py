@@ -78,8 +78,9 @@ def rejected(package: Path, *fragments: str) -> list[str]:
 
 def valid_counts(folder: Path) -> str:
     """What the command line should print for the plain (unvaried) package in ``folder``."""
-    n = {name: len(read_rows(folder / f"data/{name}.csv")) - 1 for name in ("events", "sources", "changes")}
-    return f"valid ({n['events']} events, {n['sources']} sources, {n['changes']} changes)"
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    counts = [f"{len(read_rows(folder / r['path'])) - 1} {r['name']}" for r in descriptor["resources"]]
+    return f"valid ({', '.join(counts)})"
 
 
 # --- Files that cannot be read --------------------------------------------------------------------
@@ -310,9 +311,9 @@ def test_spaces_around_a_value(package):
 
 # --- Rules across fields and files ----------------------------------------------------------------
 
-def test_event_citing_a_source_that_does_not_exist(package):
-    set_cells(package, EVENTS, 5, source_id="no-such-report-2022")
-    rejected(package, f"{EVENTS}, row 5, ", 'column "source_id"', 'found "no-such-report-2022"',
+def test_claim_citing_a_source_that_does_not_exist(package):
+    set_cells(package, "data/claim_sources.csv", 5, source_id="no-such-report-2022")
+    rejected(package, "data/claim_sources.csv, row 5, ", 'column "source_id"', 'found "no-such-report-2022"',
              f"a source_id listed in {SOURCES}")
 
 
