@@ -225,3 +225,13 @@ def disagreements(data, caption: str = "", limit: int | None = None) -> Table:
 def unit_decisions(data, caption: str = "") -> Table:
     """The units the second coder proposed, and whether each became a claim."""
     return resource(data, "coding_unit_decisions", caption)
+
+
+def release_changes(diff, caption: str = "", limit: int | None = DEFAULT_LIMIT) -> tuple[Table, Table]:
+    """What changed since the previous release (an ``entente.diff`` comparison): a summary per table, and
+    each record added, withdrawn or changed field by field (the change record, shown above it, left out)."""
+    frames = diff.to_frames()
+    summary = Table(frames["summary"], caption or f"What changed between {diff.old} and {diff.new}")
+    details = frames["details"][frames["details"]["table"] != "changes"]
+    shown, note = _limited(details, limit, "change")
+    return summary, Table(shown, f"Each change between {diff.old} and {diff.new}", note)
