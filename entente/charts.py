@@ -319,7 +319,7 @@ def support_matrix(events: pd.DataFrame, schema: Schema | None = None, level: st
                  alt.Tooltip(f"{support}:N", title=theme.field_title(support, schema)),
                  alt.Tooltip("claims:Q", title="Claims"), _ids_tooltip()])
     labels = base.mark_text(fontSize=12).encode(
-        text=alt.Text("claims:Q"),
+        text=alt.Text("claims:Q"), tooltip=cells.encoding.tooltip,
         color=alt.condition(f"datum.claims > {top / 2}", alt.value("white"), alt.value("black")))
     firm = rows[0]
     uncited = int(((events[level] == firm) & (events["reports"] == 0)).sum())

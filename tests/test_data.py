@@ -159,6 +159,8 @@ def test_a_book_build_validates_the_data_once(tmp_path):
         shutil.copy2(ROOT / name, copy / name)
     log = tmp_path / "validations.log"
     env = {**os.environ, "PYTHONPATH": str(copy), LOG_VARIABLE: str(log)}
+    subprocess.run([sys.executable, "-m", "entente.assets"], cwd=copy, env=env, check=True,
+                   capture_output=True, text=True)  # as make does, before Sphinx starts (it loads the data too)
     done = subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", ".", "-W", "-n",
                            "--keep-going"], cwd=copy, env=env, capture_output=True, text=True)
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]

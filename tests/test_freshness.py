@@ -156,6 +156,9 @@ def test_new_event_reaches_the_pages(book):
     assert event["event_id"] not in explore.read_text(encoding="utf8"), "the new id is already listed"
     book.append("events", event)
     book.append("changes", change)
+    # The copy's claim rests on the sources of the claim it copies.
+    for link in [r for r in book.rows("claim_sources") if r["event_id"] == book.rows("events")[-2]["event_id"]]:
+        book.append("claim_sources", {**link, "event_id": event["event_id"]})
     valid = subprocess.run([sys.executable, "-m", "entente", "validate"], cwd=book.root, env=book.env,
                            capture_output=True, text=True)
     assert valid.returncode == 0, valid.stderr
@@ -219,8 +222,8 @@ def test_failures_fail_every_build(book):
     chapter = book.root / f"{book.root_doc}.md"
     saved = {path: path.read_bytes() for path in (events, chapter)}
     try:
-        # Data the loader rejects: an event citing a source that is not in sources.csv.
-        event, _ = _next_event(book, source_id="no-such-source")
+        # Data the loader rejects: a claim that no source carries (no row in claim_sources.csv).
+        event, _ = _next_event(book)
         book.append("events", event)
         for attempt in (1, 2):
             status, log, _ = book.build()
@@ -259,7 +262,8 @@ def test_failures_fail_every_build(book):
 
 def _fingerprint_copy(tmp_path) -> Path:
     root = tmp_path / "project"
-    for name in ("datapackage.json", "requirements.txt", *(f"data/{p.name}" for p in (ORIGINAL / "data").iterdir())):
+    data_files = [p.relative_to(ORIGINAL).as_posix() for p in sorted((ORIGINAL / "data").rglob("*")) if p.is_file()]
+    for name in ("datapackage.json", "requirements.txt", *data_files):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ORIGINAL / name, root / name)
     return root

@@ -56,6 +56,8 @@ def book(tmp_path_factory) -> Path:
     flags = re.search(r"^JB_FLAGS\s*:?=\s*(.*)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
     venv = Path(sys.executable).parent
     env = dict(os.environ, PYTHONPATH=str(project), PATH=f"{venv}:{os.environ['PATH']}", SOURCE_DATE_EPOCH="0")
+    subprocess.run([sys.executable, "-m", "entente.assets"], cwd=project, env=env, check=True,
+                   capture_output=True, text=True)  # as make does, before Sphinx starts
     done = subprocess.run([str(venv / "jupyter-book"), "build", ".", *flags.group(1).split()], cwd=project,
                           env=env, capture_output=True, text=True)
     assert done.returncode == 0, "\n".join((done.stdout + done.stderr).splitlines()[-60:])

@@ -2,6 +2,7 @@
 order, and used in a row, validates and shows in every chart, table, legend, filter and the codebook, with
 the theme's next colour. Nothing else changes: the copy of the project below differs in its data only."""
 from __future__ import annotations
+import dataclasses
 
 import csv
 import io
@@ -73,7 +74,7 @@ def data_with_raw_certainty(data, project):
         certainty = {r["event_id"]: r["certainty"] for r in csv.DictReader(f)}
     events = data.events.copy()
     events["certainty"] = events["event_id"].map(certainty)
-    return entente.Dataset(schema=data.schema, events=events, sources=data.sources, changes=data.changes)
+    return dataclasses.replace(data, events=events)
 
 
 def spec_text(chart) -> str:
@@ -198,6 +199,8 @@ def built(project) -> Path:
     imported = subprocess.run([sys.executable, "-c", "import entente; print(entente.__file__)"], cwd=project, env=env,
                               capture_output=True, text=True, check=True).stdout
     assert imported.startswith(str(project)), f"the copy's own package draws its pages, not {imported}"
+    subprocess.run([sys.executable, "-m", "entente.assets"], cwd=project, env=env, check=True,
+                   capture_output=True, text=True)  # as make does, before Sphinx starts
     result = subprocess.run([str(jupyter_book), "build", ".", "-W", "-n", "--keep-going"], cwd=project, env=env,
                             capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
