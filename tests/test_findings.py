@@ -66,6 +66,18 @@ def test_guard_fails_with_the_sentence_when_it_stops_being_true():
         findings.guard(False, "Only one claim is hedged.")
 
 
+def test_guard_logs_instead_of_failing_only_when_a_log_is_named(tmp_path, monkeypatch):
+    log = tmp_path / "stale.txt"
+    monkeypatch.setenv(findings.STALE_PROSE_LOG, str(log))
+    findings.guard(False, "Only one claim is hedged.")
+    findings.guard(True, "All claims are dated.")
+    assert log.read_text(encoding="utf-8").splitlines() == [
+        "This sentence of the report is no longer true of the data; rewrite it: 'Only one claim is hedged.'"]
+    monkeypatch.delenv(findings.STALE_PROSE_LOG)
+    with pytest.raises(findings.StaleProse):
+        findings.guard(False, "Only one claim is hedged.")
+
+
 def test_expect_fails_when_a_described_claim_is_recoded_or_gone():
     events = pd.DataFrame({"event_id": ["E1", "E2"], "certainty": ["alleged", "possible"], "reports": [1, 0]})
     findings.expect(events, ["E1"], "E1 is alleged.", certainty="alleged", cited=True)
