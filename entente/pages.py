@@ -3,15 +3,27 @@
 - the PDF's title page shows the data's as-of date, not the build date;
 - myst-nb's stylesheet is in the output before pages link it, so its link is the same on every build;
 - every web page is written at every HTML build, over a search index started afresh (see
-  ``_write_every_page``), so an incremental build writes the same files as a fresh one.
+  ``_write_every_page``), so an incremental build writes the same files as a fresh one;
+- a page loads only what it uses: the vega bundle only where a chart is drawn, and never the theme's
+  icon-font script (see ``_light_pages``).
 """
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
+from markupsafe import Markup
+
+from . import assets
 from .data import load
 
 SEARCH_INDEX = "searchindex.js"  # the HTML builder's search index, in its output folder
+CHART_MARK = 'class="entente-chart"'  # the element entente.render.chart_html draws each chart into
+TEMPLATES = Path(__file__).resolve().parent / "templates"  # layout.html: the theme's, minus the icon script
+# pydata-sphinx-theme's Font Awesome script (1.4 MB): it swaps <i class="fa-..."> for SVGs. The theme's
+# stylesheet draws the same icons from its web font, which the browser fetches only when a page shows one.
+ICON_SCRIPT = re.compile(r'\s*<script\b[^>]*\ssrc="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*>\s*</script>')
 
 
 def _title_page_date(app, config) -> None:
@@ -53,8 +65,34 @@ def _write_every_page(app, env) -> list[str]:
     return sorted(env.found_docs)
 
 
+def without_icon_script(head: str) -> Markup:
+    """The theme's <head> assets less its icon-font script (called by entente/templates/layout.html)."""
+    return Markup(ICON_SCRIPT.sub("", str(head)))
+
+
+def _use_own_layout(app, config) -> None:
+    """Put entente/templates first: its layout.html extends the theme's, dropping the icon-font script."""
+    # Relative to the source folder when it can be: an absolute path would change the config hash (and
+    # the web book's .buildinfo) from one clone to another.
+    folder = os.path.relpath(TEMPLATES, app.confdir)
+    config.templates_path = [folder, *config.templates_path]
+
+
+def _light_pages(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx's html-page-context: the vega bundle (0.9 MB) goes only on pages that draw a chart.
+
+    Sphinx drops assets added here once the page is written, so each page gets its own list; the
+    bundle goes in <head>, before the charts' inline calls to vegaEmbed in the body.
+    """
+    context["entente_without_icon_script"] = without_icon_script
+    if CHART_MARK in context.get("body", ""):
+        app.add_js_file(assets.VEGA_FILE)
+
+
 def setup(app):
     app.connect("config-inited", _title_page_date, priority=100)
+    app.connect("config-inited", _use_own_layout)
     app.connect("builder-inited", _mystnb_css_first)
     app.connect("env-updated", _write_every_page)
+    app.connect("html-page-context", _light_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

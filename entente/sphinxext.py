@@ -3,7 +3,8 @@
 - entente.assets: the vega bundle and the bibliography, made before Sphinx starts
   (`python -m entente.assets`); here they are only checked and handed to Sphinx;
 - entente.freshness: chapters re-execute when the data, the package or the environment changed;
-- entente.pages: the title page's date, stable asset links, every page and the search index written afresh;
+- entente.pages: the title page's date, stable asset links, every page and the search index written afresh,
+  the vega bundle only on pages with a chart and no icon-font script;
 - entente.downloads: the data, the chapters as notebooks and the PDF on the Downloads page;
 - entente.latex: the PDF's structure (parts, an unnumbered introduction, tables that break across pages).
 
@@ -29,9 +30,8 @@ def _use_generated_assets(app, config) -> None:
     if list(config.bibtex_bibfiles) != [assets.BIBLIOGRAPHY]:
         raise ConfigError(f"bibtex_bibfiles in _config.yml must be [{assets.BIBLIOGRAPHY}], the generated one")
     # Relative to the source folder: an absolute path would change the config hash from clone to clone.
+    # The bundle is copied into every book but only pages with a chart load it (entente.pages).
     config.html_static_path = [*config.html_static_path, assets.VEGA_DIR]
-    # Loaded in <head>, before the charts' inline calls to vegaEmbed in the body.
-    config.html_js_files = [*config.html_js_files, assets.VEGA_FILE]
 
 
 def setup(app):

@@ -74,7 +74,8 @@ def test_the_extension_refuses_stale_files_and_hands_sphinx_current_ones(project
     app = SimpleNamespace(srcdir=str(project))
     config = _config(bibtex_bibfiles=[assets.BIBLIOGRAPHY])
     sphinxext._use_generated_assets(app, config)
-    assert config.html_static_path == [assets.VEGA_DIR] and config.html_js_files == [assets.VEGA_FILE]
+    # Served by the book, but linked only from the pages that draw a chart (entente.pages).
+    assert config.html_static_path == [assets.VEGA_DIR] and config.html_js_files == []
     with pytest.raises(ConfigError, match="bibtex_bibfiles"):
         sphinxext._use_generated_assets(app, _config(bibtex_bibfiles=["refs.bib"]))
     bib = project / assets.BIBLIOGRAPHY

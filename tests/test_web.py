@@ -65,6 +65,7 @@ class Visit:
 
     def __init__(self, browser, url: str):
         self.outside: list[str] = []
+        self.requested: list[str] = []  # every URL the page asked for, in order
         self.errors: list[str] = []
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
         self.context.route("**/*", self._route)
@@ -88,6 +89,7 @@ class Visit:
         return self._source(self.page.url)
 
     def _request(self, request) -> None:
+        self.requested.append(request.url)
         if not request.url.startswith(LOCAL_SCHEMES):
             self.outside.append(request.url)
 
@@ -172,6 +174,45 @@ def test_no_page_links_an_outside_asset():
     offenders = {p: m.group(0) for p in PAGES
                  if (m := asset.search((HTML / p).read_text(encoding="utf-8")))}
     assert offenders == {}
+
+
+VEGA_BUNDLE, ICON_SCRIPT = "entente-vega.js", "fontawesome.js"
+
+
+def _fetched(visit: Visit) -> set[str]:
+    return {Path(unquote(urlparse(url).path)).name for url in visit.requested}
+
+
+def test_pages_link_only_what_they_use():
+    """The vega bundle only on pages that draw a chart; the theme's 1.4 MB icon-font script on none."""
+    require(HTML.is_dir(), f"no web book in {HTML}")
+    for page in PAGES:
+        html = (HTML / page).read_text(encoding="utf-8")
+        assert (VEGA_BUNDLE in html) == ('class="entente-chart"' in html), page
+        assert ICON_SCRIPT not in html, page
+
+
+@pytest.mark.build
+def test_a_page_without_a_chart_fetches_no_vega_bundle(browser):
+    """In the browser: a page with charts fetches the bundle and draws them, pages without fetch neither
+    the bundle nor the icon-font script, and their icons still come (from the theme's web font)."""
+    charted = [p for p in PAGES if _page_has(p, 'class="entente-chart"')]
+    plain = [p for p in PAGES if p != "index.html" and p not in charted]
+    require(bool(charted and plain), f"no web book in {HTML}")
+    for page in (charted[0], *plain):
+        visit = Visit(browser, file_url(page))
+        try:
+            visit.wait_for_charts()
+            drawn = visit.chart_sizes()
+            icon = visit.page.evaluate("""() => { const i = document.querySelector('.fa-solid');
+                return i ? getComputedStyle(i, '::before').fontFamily : null; }""")
+        finally:
+            visit.close()
+        assert (VEGA_BUNDLE in _fetched(visit)) == (page in charted), f"{page}: {sorted(_fetched(visit))}"
+        assert ICON_SCRIPT not in _fetched(visit), page
+        assert all(s["width"] > MIN_SIZE for s in drawn), f"{page}: charts not drawn: {drawn}"
+        assert icon is None or "Font Awesome" in icon, f"{page}: the theme's icons lost their font ({icon})"
+        assert visit.errors == [] and visit.outside == [], page
 
 
 # --- interactivity: Altair's bound controls and tooltips -----------------------------------------
