@@ -44,10 +44,15 @@ $(ASSETS_MADE): $(VENV)/.installed datapackage.json $(wildcard data/*) $(wildcar
 
 assets: $(ASSETS_MADE)
 
+# Chapters that must run (new, edited, or stale by entente.freshness) run in parallel, one worker per core,
+# into the execution cache myst-nb reads; Jupyter Book alone would run them one after another.
+EXECUTE := $(PY) -m entente.execute
+
 # A failed build is moved to $(HTML)-failed (its reports in it): never a half-built book in $(HTML).
 # The incremental state (_build/.doctrees, _build/.jupyter_cache) stays, so the next build is fast.
 book: install assets
 	rm -rf $(HTML)-failed
+	$(EXECUTE)
 	$(JB) build . $(JB_FLAGS) || { mv $(HTML) $(HTML)-failed 2>/dev/null; \
 	  echo "The web book failed to build; what was written is in $(HTML)-failed" >&2; exit 1; }
 	@echo "The web book is in $(HTML): open $(abspath $(HTML))/index.html"
@@ -62,6 +67,7 @@ system-pdf:
 # The PDF of an earlier build goes first: a failed build leaves none.
 pdf: install assets system-pdf
 	rm -f _build/latex/book.pdf $(PDF)
+	$(EXECUTE)
 	$(JB) build . $(JB_FLAGS) --builder pdflatex || { rm -f _build/latex/book.pdf; \
 	  echo "The PDF failed to build: no PDF was kept (the LaTeX log is _build/latex/book.log)" >&2; exit 1; }
 	cp _build/latex/book.pdf $(PDF)

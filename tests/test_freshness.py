@@ -217,6 +217,31 @@ def test_installed_version_change_reexecutes(book):
     assert book.run_ok() == set()
 
 
+def test_make_book_runs_stale_chapters_in_parallel_and_keeps_them(book):
+    """`make book` after a data change: the step before Sphinx (entente.execute) runs every chapter in its
+    pool, the build's freshness check keeps those executions (myst-nb executes nothing itself), and the
+    data is validated once in the whole build (entente.cache; ENTENTE_VALIDATION_LOG counts)."""
+    event, change = _next_event(book)
+    book.append("events", event)
+    book.append("changes", change)
+    for link in [r for r in book.rows("claim_sources") if r["event_id"] == book.rows("events")[-2]["event_id"]]:
+        book.append("claim_sources", {**link, "event_id": event["event_id"]})
+    validations = book.root.parent / "validations.txt"
+    validations.unlink(missing_ok=True)
+    book.env["ENTENTE_VALIDATION_LOG"] = str(validations)
+    try:
+        status, log = book.make_book()
+    finally:
+        del book.env["ENTENTE_VALIDATION_LOG"]
+    assert status == 0, log[-3000:]
+    assert f"{len(book.notebooks)} of {len(book.notebooks)} chapters executed" in log, log[-3000:]
+    assert EXECUTING.findall(log) == [], "the build executed again what the pool had run"
+    # The Sphinx build's own check ("[entente: ... N cached executions dropped]") kept the pool's work.
+    assert re.findall(r"(\d+) cached executions dropped\]", log) in ([], ["0"]), log[-3000:]
+    assert event["event_id"] in (book.root / "_build/html/chapters/explore.html").read_text(encoding="utf8")
+    assert len(validations.read_text(encoding="utf8").splitlines()) == 1, validations.read_text(encoding="utf8")
+
+
 def test_failures_fail_every_build(book):
     events = book.root / "data/events.csv"
     chapter = book.root / f"{book.root_doc}.md"
