@@ -8,7 +8,8 @@ Everything is measured on a temporary copy of the project (without .venv, _build
 project's own virtual environment, so the user's _build is never touched. ``--project PATH`` measures
 another checkout (a git worktree of an older commit, say) with that checkout's .venv.
 
-Per run: a cold HTML build (no _build, no execution cache); a rebuild with nothing changed; a rebuild
+Each build is what `make book` runs: the steps before Sphinx the checkout has (entente.assets, entente.execute),
+then Jupyter Book with the Makefile's flags. Per run: a cold HTML build (no _build, no execution cache); a rebuild with nothing changed; a rebuild
 after one row of data/events.csv changed (every chapter re-executes, since they all read the data);
 the PDF (Jupyter Book's LaTeX builder after the HTML build, as `make all` runs it). Each chapter's
 execution time comes from the cold builds' execution cache (what myst-nb measured), beside the floor: a
@@ -74,15 +75,21 @@ class Project:
         m = re.search(r"^JB_FLAGS\s*:?=\s*(.*)$", makefile.read_text(encoding="utf-8"), re.M) if makefile.is_file() else None
         return m.group(1).split() if m else ["-W", "-n", "--keep-going"]
 
+    def steps(self) -> list[list[str]]:
+        """What `make book` runs before Jupyter Book, for the checkouts that have it: the generated files
+        (entente.assets), then the stale chapters executed in parallel (entente.execute)."""
+        return [[str(self.python), "-m", f"entente.{name}"] for name in ("assets", "execute")
+                if (self.root / "entente" / f"{name}.py").is_file()]
+
     def build(self, *extra: str) -> float:
         start = time.perf_counter()
-        done = subprocess.run([str(self.jupyter_book), "build", ".", *self.flags, *extra], cwd=self.root,
-                              env=self.env, capture_output=True, text=True)
-        seconds = time.perf_counter() - start
-        if done.returncode != 0:
-            tail = "\n".join((done.stdout + done.stderr).splitlines()[-40:])
-            raise RuntimeError(f"jupyter-book build {' '.join(extra)} failed in {self.root}:\n{tail}")
-        return seconds
+        for command in [*self.steps(), [str(self.jupyter_book), "build", ".", *self.flags, *extra]]:
+            done = subprocess.run(command, cwd=self.root, env=self.env, capture_output=True, text=True)
+            if done.returncode != 0:
+                tail = "\n".join((done.stdout + done.stderr).splitlines()[-40:])
+                step = " ".join(command[1:]) if command[0] == str(self.python) else f"jupyter-book build {' '.join(extra)}"
+                raise RuntimeError(f"{step} failed in {self.root}:\n{tail}")
+        return time.perf_counter() - start
 
     def run_python(self, *args: str) -> str:
         done = subprocess.run([str(self.python), *args], cwd=self.root, env=self.env, capture_output=True, text=True)
