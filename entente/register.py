@@ -6,6 +6,10 @@ reached as ``register.html#E012`` and as ``register.html#e012``: Sphinx lowercas
 HTML ids are case-sensitive, so the entry carries both as raw HTML anchors (the PDF drops raw HTML and
 keeps the entry's text). Every mention of a claim id in the book's tables links here (``linked_cell``).
 
+The register pages itself so that no page outgrows the page budget however many claims there are: the
+chapter shows the first hundred ids, and the HTML builder writes a page per further hundred beside it
+(``setup``, run by ``entente.sphinxext``). A claim's page follows from its id alone (``href``).
+
 The register is emitted as GitHub-flavoured Markdown, like the book's tables, with every value escaped.
 """
 from __future__ import annotations
@@ -21,8 +25,12 @@ from .labels import missing, plural
 from .schema import Schema
 from .tables import escaped, markdown_cell, one_line
 
-# The register's page, as a link from any other chapter (they all live in chapters/, beside it).
-PAGE = "register.html"
+# The register chapter. Every chapter lives in chapters/, beside it, so links to it are relative to that folder.
+DOCNAME = "chapters/register"
+# Ids per register page, by number: E000 to E099 on register.html, E100 to E199 on register-1.html, and so on.
+# Fixed for good, so a claim's address follows from its id alone and no link breaks as the data grows; a
+# hundred entries weigh about 450 KB of HTML, within the book's page budget.
+IDS_PER_PAGE = 100
 # The change that ends a claim: its entry stays, marked with the reason.
 WITHDRAWN = "withdrawn"
 
@@ -38,9 +46,20 @@ def claim_id_pattern(schema: Schema) -> re.Pattern:
     return _id_pattern(schema.resources["events"].field("event_id").constraints["pattern"])
 
 
+def page_of(event_id: str) -> int:
+    """The register page holding a claim's entry: its id's number, a hundred ids to a page."""
+    return int("".join(c for c in event_id if c.isdigit())) // IDS_PER_PAGE
+
+
+def page_file(number: int) -> str:
+    """A register page's file name: 'register.html' for the first (the chapter), 'register-1.html' after it."""
+    name = DOCNAME.rsplit("/", 1)[-1]
+    return f"{name}.html" if number == 0 else f"{name}-{number}.html"
+
+
 def href(event_id: str) -> str:
-    """Where a claim's entry is, from any chapter: 'register.html#E012'."""
-    return f"{PAGE}#{event_id}"
+    """Where a claim's entry is, from any chapter: 'register.html#E012', 'register-1.html#E150'."""
+    return f"{page_file(page_of(event_id))}#{event_id}"
 
 
 def linked_cell(value, schema: Schema) -> str:
@@ -89,8 +108,8 @@ def claims(data) -> pd.DataFrame:
     return every.iloc[order].reset_index(drop=True)
 
 
-def entries(data) -> list[str]:
-    """One Markdown entry per claim, in id order: anchors, summary, every field, sources, changes."""
+def entries(data) -> dict[str, str]:
+    """One Markdown entry per claim, by id in id order: anchors, summary, every field, sources, changes."""
     schema = data.schema
     event_fields = schema.resources["events"].fields
     source_fields = schema.resources["sources"].fields
@@ -102,7 +121,7 @@ def entries(data) -> list[str]:
     history = {k: g for k, g in history.groupby("record_id", sort=False)}
     source_rows = {sid: [_text(sources.at[sid, f.name], f) for f in source_fields] for sid in sources.index}
 
-    out = []
+    out = {}
     for claim in claims(data).to_dict("records"):
         cid = claim["event_id"]
         anchor = html.escape(cid, quote=True)
@@ -122,28 +141,93 @@ def entries(data) -> list[str]:
             rows = [[_text(row[f.name], f) for f in change_fields] for row in changes.to_dict("records")]
             lines += _table([f.title for f in change_fields], rows, schema) + [""]
         lines += ["</div>", ""]
-        out.append("\n".join(lines))
+        out[cid] = "\n".join(lines)
     return out
 
 
-class Register:
-    """The register as one Markdown output (book and notebook) and a count (terminal)."""
+def pages(data) -> dict[int, dict[str, str]]:
+    """The entries page by page (``page_of``), in order; a page with no claim is not made."""
+    out: dict[int, dict[str, str]] = {}
+    for cid, text in entries(data).items():
+        out.setdefault(page_of(cid), {})[cid] = text
+    return out
 
-    def __init__(self, entries: list[str], withdrawn: int):
-        self.entries = entries
+
+def _span(ids) -> str:
+    ids = list(ids)
+    return f"{ids[0]} to {ids[-1]}" if len(ids) > 1 else ids[0]
+
+
+class Register:
+    """The register's first page as one Markdown output (book and notebook), with links to the pages after
+    it, and a count (terminal)."""
+
+    def __init__(self, pages: dict[int, dict[str, str]], withdrawn: int):
+        self.pages = pages
         self.withdrawn = withdrawn
 
+    @property
+    def entries(self) -> dict[str, str]:
+        """The entries this page shows: the first hundred ids."""
+        return self.pages.get(0, {})
+
+    def __len__(self) -> int:
+        """Every claim in the register, on whatever page."""
+        return sum(len(page) for page in self.pages.values())
+
     def to_markdown(self) -> str:
-        return "\n".join(self.entries)
+        parts = list(self.entries.values())
+        later = [number for number in self.pages if number > 0]
+        if later:
+            # Raw HTML links: on the web they lead to the pages; the PDF keeps their text only.
+            links = ", ".join(f'<a class="entente-register-page" href="{page_file(n)}">{escaped(_span(self.pages[n]))}</a>'
+                              for n in later)
+            parts.append(f"**Further entries**, a page per hundred ids, on the web: {links}.")
+        return "\n".join(parts)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/markdown": self.to_markdown(),
-                "text/plain": f"{plural(len(self.entries), 'claim')} in the register, {self.withdrawn} withdrawn"}
-
-    def __len__(self) -> int:
-        return len(self.entries)
+                "text/plain": f"{plural(len(self), 'claim')} in the register, {self.withdrawn} withdrawn"}
 
 
 def register(data) -> Register:
-    """The claim register of ``data``: what the register chapter shows."""
-    return Register(entries(data), len(data.withdrawn))
+    """The claim register of ``data``: what the register chapter shows, and the pages after it."""
+    return Register(pages(data), len(data.withdrawn))
+
+
+def later_pages(data) -> list[tuple[str, str, str]]:
+    """The register's pages after the first, as (file name without suffix, title, body HTML).
+
+    They are written by the HTML builder beside the chapter, outside the table of contents (so every
+    page's sidebar stays the same size), and rendered from the same Markdown as the chapter's entries."""
+    from markdown_it import MarkdownIt
+
+    # The book's own reading of our Markdown: CommonMark with tables, raw HTML kept (ours; data is escaped).
+    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
+    out = []
+    for number, page in pages(data).items():
+        if number == 0:
+            continue
+        title = f"Claim register, {_span(page)}"
+        intro = (f'<p>Entries of the claim register for ids {html.escape(_span(page))}. What each entry gives, '
+                 f'and the first hundred ids, are on <a href="{page_file(0)}">the register\'s first page</a>.</p>')
+        body = parser.render("\n".join(page.values())).replace("<table>", '<table class="table">')
+        section = f'<section id="{html.escape(page_file(number)[:-5])}">\n<h1>{html.escape(title)}</h1>\n{intro}\n{body}</section>\n'
+        out.append((page_file(number)[:-5], title, section))
+    return out
+
+
+def _write_later_pages(app):
+    """Sphinx's html-collect-pages: the register's later pages, in the chapter's folder, themed like it."""
+    from pathlib import Path
+
+    from .data import load
+
+    folder = DOCNAME.rsplit("/", 1)[0]
+    for name, title, body in later_pages(load(Path(app.srcdir))):
+        yield f"{folder}/{name}", {"title": title, "body": body}, "page.html"
+
+
+def setup(app):
+    app.connect("html-collect-pages", _write_later_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
