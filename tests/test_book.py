@@ -1,5 +1,7 @@
 """The built web book: every chapter executed and carries its charts and tables; glued numbers are right."""
+import functools
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -123,13 +125,22 @@ REGISTER = "chapters/register"
 ALL_IDS = list(raw("events")["event_id"])
 
 
+@functools.cache
+def ids_of(path: Path) -> dict:
+    """Each id of a built page and the elements carrying it, the page parsed once."""
+    elements: dict = {}
+    for element in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find_all(id=True):
+        elements.setdefault(element["id"], []).append(element)
+    return elements
+
+
 def follow(doc: str, href: str):
     """The element a link of page ``doc`` lands on in the built HTML (None if the page or the id is missing)."""
     path, _, fragment = href.partition("#")
     target = (require_html() / doc).parent / path if path else require_html() / f"{doc}.html"
     if not target.is_file():
         return None
-    found = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser").find_all(id=fragment)
+    found = ids_of(target.resolve()).get(fragment, [])
     assert len(found) <= 1, f"{href}: the id is not unique on its page"
     return found[0] if found else None
 
