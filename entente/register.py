@@ -89,14 +89,6 @@ def _text(value, field) -> str:
     return str(value)
 
 
-def _table(header: list[str], rows: list[list[str]], schema: Schema) -> list[str]:
-    """A GFM table, every cell escaped and every claim id in it linked, as in the book's other tables."""
-    lines = ["| " + " | ".join(markdown_cell(h) for h in header) + " |",
-             "| " + " | ".join("---" for _ in header) + " |"]
-    lines += ["| " + " | ".join(linked_cell(v, schema) for v in row) + " |" for row in rows]
-    return lines
-
-
 def claims(data) -> pd.DataFrame:
     """Every claim the data has ever held, standing and withdrawn, in id order; ``reason`` is blank unless
     it was withdrawn."""
@@ -108,9 +100,55 @@ def claims(data) -> pd.DataFrame:
     return every.iloc[order].reset_index(drop=True)
 
 
-def entries(data) -> dict[str, str]:
-    """One Markdown entry per claim, by id in id order: anchors, summary, every field, sources, changes."""
+class Markdown:
+    """How an entry is written for the chapter: GitHub-flavoured Markdown, every value escaped."""
+
+    def __init__(self, schema: Schema):
+        self.schema = schema
+
+    def text(self, value) -> str:
+        return markdown_cell(value)
+
+    def linked(self, value) -> str:
+        return linked_cell(value, self.schema)
+
+    def paragraph(self, strong: str, rest: str = "", em: bool = False) -> list[str]:
+        line = (f"*{strong}*" if em else f"**{strong}**") + rest
+        return [line, ""]
+
+    def table(self, header: list[str], rows: list[list[str]]) -> list[str]:
+        lines = ["| " + " | ".join(self.text(h) for h in header) + " |",
+                 "| " + " | ".join("---" for _ in header) + " |"]
+        return lines + ["| " + " | ".join(self.linked(v) for v in row) + " |" for row in rows] + [""]
+
+
+class Html(Markdown):
+    """How an entry is written for the register's later pages: HTML straight away (no Markdown parser to
+    run over thousands of entries), every value escaped, ids linked as in the chapter."""
+
+    def text(self, value) -> str:
+        return html.escape(one_line(value), quote=False)
+
+    def linked(self, value) -> str:
+        parts = claim_id_pattern(self.schema).split(one_line(value))  # ids at the odd places
+        return "".join(f'<a class="entente-claim-link" href="{html.escape(href(part))}">{part}</a>'
+                       if odd else html.escape(part, quote=False) for odd, part in zip(cycle((False, True)), parts))
+
+    def paragraph(self, strong: str, rest: str = "", em: bool = False) -> list[str]:
+        tag = "em" if em else "strong"
+        return [f"<p><{tag}>{strong}</{tag}>{rest}</p>"]
+
+    def table(self, header: list[str], rows: list[list[str]]) -> list[str]:
+        head = "".join(f"<th>{self.text(h)}</th>" for h in header)
+        body = "".join("<tr>" + "".join(f"<td>{self.linked(v)}</td>" for v in row) + "</tr>\n" for row in rows)
+        return [f'<table class="table">\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>']
+
+
+def entries(data, writer: type[Markdown] = Markdown, on_pages: set[int] | None = None) -> dict[str, str]:
+    """One entry per claim (only those on ``on_pages``, if given), by id in id order: anchors, summary,
+    every field, sources, changes; written by ``writer`` (Markdown for the chapter, HTML for later pages)."""
     schema = data.schema
+    out_as = writer(schema)
     event_fields = schema.resources["events"].fields
     source_fields = schema.resources["sources"].fields
     change_fields = [f for f in schema.resources["changes"].fields if f.name != "record_id"]
@@ -124,32 +162,33 @@ def entries(data) -> dict[str, str]:
     out = {}
     for claim in claims(data).to_dict("records"):
         cid = claim["event_id"]
+        if on_pages is not None and page_of(cid) not in on_pages:
+            continue
         anchor = html.escape(cid, quote=True)
         lines = [f'<div class="entente-claim" id="{anchor}">', f'<span id="{anchor.lower()}"></span>', ""]
-        title = f"**{markdown_cell(cid)}**: {markdown_cell(claim['summary'])}"
-        lines += [title, ""]
+        lines += out_as.paragraph(out_as.text(cid), ": " + out_as.text(claim["summary"]))
         if claim["withdrawn"]:
-            lines += [f"**Withdrawn.** {markdown_cell(claim['reason'])}", ""]
-        lines += _table(["Field", "Value"], [[f.title, _text(claim[f.name], f)] for f in event_fields], schema) + [""]
+            lines += out_as.paragraph("Withdrawn.", " " + out_as.text(claim["reason"]))
+        lines += out_as.table(["Field", "Value"], [[f.title, _text(claim[f.name], f)] for f in event_fields])
         ids = carried.get(cid, [])
-        lines += [f"*{plural(len(ids), 'source')}*", ""]
+        lines += out_as.paragraph(plural(len(ids), "source"), em=True)
         if ids:
-            lines += _table([f.title for f in source_fields], [source_rows[s] for s in ids], schema) + [""]
+            lines += out_as.table([f.title for f in source_fields], [source_rows[s] for s in ids])
         changes = history.get(cid)
-        lines += [f"*{plural(0 if changes is None else len(changes), 'change')} recorded*", ""]
+        lines += out_as.paragraph(f"{plural(0 if changes is None else len(changes), 'change')} recorded", em=True)
         if changes is not None:
             rows = [[_text(row[f.name], f) for f in change_fields] for row in changes.to_dict("records")]
-            lines += _table([f.title for f in change_fields], rows, schema) + [""]
+            lines += out_as.table([f.title for f in change_fields], rows)
         lines += ["</div>", ""]
         out[cid] = "\n".join(lines)
     return out
 
 
-def pages(data) -> dict[int, dict[str, str]]:
-    """The entries page by page (``page_of``), in order; a page with no claim is not made."""
-    out: dict[int, dict[str, str]] = {}
-    for cid, text in entries(data).items():
-        out.setdefault(page_of(cid), {})[cid] = text
+def pages(data) -> dict[int, list[str]]:
+    """The claim ids page by page (``page_of``), in order; a page with no claim is not made."""
+    out: dict[int, list[str]] = {}
+    for cid in claims(data)["event_id"]:
+        out.setdefault(page_of(cid), []).append(cid)
     return out
 
 
@@ -162,18 +201,14 @@ class Register:
     """The register's first page as one Markdown output (book and notebook), with links to the pages after
     it, and a count (terminal)."""
 
-    def __init__(self, pages: dict[int, dict[str, str]], withdrawn: int):
+    def __init__(self, entries: dict[str, str], pages: dict[int, list[str]], withdrawn: int):
+        self.entries = entries  # the first page's: the ids below the first hundred
         self.pages = pages
         self.withdrawn = withdrawn
 
-    @property
-    def entries(self) -> dict[str, str]:
-        """The entries this page shows: the first hundred ids."""
-        return self.pages.get(0, {})
-
     def __len__(self) -> int:
         """Every claim in the register, on whatever page."""
-        return sum(len(page) for page in self.pages.values())
+        return sum(len(ids) for ids in self.pages.values())
 
     def to_markdown(self) -> str:
         parts = list(self.entries.values())
@@ -191,29 +226,27 @@ class Register:
 
 
 def register(data) -> Register:
-    """The claim register of ``data``: what the register chapter shows, and the pages after it."""
-    return Register(pages(data), len(data.withdrawn))
+    """The claim register of ``data``: what the register chapter shows (the first page's entries, and
+    links to the pages after it)."""
+    return Register(entries(data, on_pages={0}), pages(data), len(data.withdrawn))
 
 
 def later_pages(data) -> list[tuple[str, str, str]]:
     """The register's pages after the first, as (file name without suffix, title, body HTML).
 
     They are written by the HTML builder beside the chapter, outside the table of contents (so every
-    page's sidebar stays the same size), and rendered from the same Markdown as the chapter's entries."""
-    from markdown_it import MarkdownIt
-
-    # The book's own reading of our Markdown: CommonMark with tables, raw HTML kept (ours; data is escaped).
-    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
+    page's sidebar stays the same size), with the same entries as the chapter's, written as HTML."""
+    written = entries(data, Html, on_pages=set(pages(data)) - {0})
     out = []
-    for number, page in pages(data).items():
+    for number, ids in pages(data).items():
         if number == 0:
             continue
-        title = f"Claim register, {_span(page)}"
-        intro = (f'<p>Entries of the claim register for ids {html.escape(_span(page))}. What each entry gives, '
+        title = f"Claim register, {_span(ids)}"
+        intro = (f'<p>Entries of the claim register for ids {html.escape(_span(ids))}. What each entry gives, '
                  f'and the first hundred ids, are on <a href="{page_file(0)}">the register\'s first page</a>.</p>')
-        body = parser.render("\n".join(page.values())).replace("<table>", '<table class="table">')
-        section = f'<section id="{html.escape(page_file(number)[:-5])}">\n<h1>{html.escape(title)}</h1>\n{intro}\n{body}</section>\n'
-        out.append((page_file(number)[:-5], title, section))
+        body = "\n".join(written[cid] for cid in ids)
+        name = page_file(number)[:-len(".html")]
+        out.append((name, title, f'<section id="{html.escape(name)}">\n<h1>{html.escape(title)}</h1>\n{intro}\n{body}</section>\n'))
     return out
 
 

@@ -167,3 +167,14 @@ def test_a_claim_carried_by_several_sources_lists_each_of_them():
     listed = [words(tr.select_one("td")) for tr in table.select("tbody tr")]
     assert listed == [*LINKS[LINKS["event_id"] == "E001"]["source_id"], "rferl-2022-11-15", "edm-2022-12"]
     assert "3 sources" in words(entry(page, "E001"))
+
+
+def test_later_pages_write_the_same_entries_as_the_chapter():
+    # The chapter's entries go through the book's Markdown parser; later pages are written as HTML directly.
+    as_markdown = rendered(DATA)
+    as_html = BeautifulSoup("\n".join(register.entries(DATA, register.Html).values()), "html.parser")
+    for event_id in EVENTS["event_id"]:
+        ours, theirs = entry(as_html, event_id), entry(as_markdown, event_id)
+        assert [words(td) for td in ours.select("p, th, td")] == [words(td) for td in theirs.select("p, th, td")]
+        assert [a["href"] for a in ours.select("a")] == [a["href"] for a in theirs.select("a")]
+        assert ours.find(id=event_id.lower()) is not None
