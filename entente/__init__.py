@@ -10,7 +10,7 @@ from .schema import Schema
 from .validate import DataError, Problem, check_package
 
 _LAZY_MODULES = {"agreement", "bib", "charts", "diff", "evidence", "explore", "facts", "findings", "labels", "live",
-                 "notebook", "releases", "render", "synth", "tables", "theme"}
+                 "notebook", "register", "releases", "render", "synth", "tables", "theme"}
 _LAZY_NAMES = {"notebook_setup": "notebook", "glue_all": "notebook"}
 
 __all__ = ["CERTAINTY_ORDER", "DataError", "Dataset", "Problem", "Schema", "charts", "check_package", "explore",

@@ -1,5 +1,8 @@
 """Tables for the book, emitted as Markdown so both the web book and the PDF typeset real tables.
 
+Every claim id in a table's cells links to its entry in the claim register (``entente.register``) on
+the web; in the PDF it stays plain text.
+
 myst-nb parses a ``text/markdown`` output as MyST: a Markdown table becomes an HTML table and, in
 LaTeX, a longtable that can break across pages. Every cell is escaped first, so text from the data
 (however hostile: markup, roles, HTML) is always shown as text, never interpreted.
@@ -20,12 +23,21 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 DEFAULT_LIMIT = 50
 
 
-def markdown_cell(value) -> str:
-    """One table cell: plain text, escaped for MyST Markdown, on one line."""
+def one_line(value) -> str:
+    """A cell's value as plain text on one line ("" for a missing value), not yet escaped."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    text = " ".join(str(value).split())
+    return " ".join(str(value).split())
+
+
+def escaped(text: str) -> str:
+    """Plain text escaped for MyST Markdown: every ASCII punctuation mark backslashed."""
     return _PUNCTUATION.sub(r"\\\1", text)
+
+
+def markdown_cell(value) -> str:
+    """One table cell: plain text, escaped for MyST Markdown, on one line."""
+    return escaped(one_line(value))
 
 
 class Table:
@@ -37,10 +49,14 @@ class Table:
         self.note = note
 
     def to_markdown(self) -> str:
+        from .register import linked_cell  # the register builds its entries from this module's cells
+
+        schema = theme.project_schema()
         cols = list(self.frame.columns)
         lines = ["| " + " | ".join(markdown_cell(c) for c in cols) + " |",
                  "| " + " | ".join("---" for _ in cols) + " |"]
-        lines += ["| " + " | ".join(markdown_cell(v) for v in row) + " |"
+        # Every claim id a cell mentions links to its entry in the register.
+        lines += ["| " + " | ".join(linked_cell(v, schema) for v in row) + " |"
                   for row in self.frame.itertuples(index=False)]
         parts = [f"**{markdown_cell(self.caption)}**", ""] if self.caption else []
         parts += lines

@@ -1,5 +1,7 @@
 """The built web book: every chapter executed and carries its charts and tables; glued numbers are right."""
+import functools
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -116,3 +118,81 @@ def test_no_dead_widget_in_the_static_book():
     for doc in CHAPTERS:
         html = (require_html() / f"{doc}.html").read_text(encoding="utf-8")
         assert "application/vnd.jupyter.widget" not in html, doc
+
+
+# The claim register: every id ever used (withdrawn ones too) has an entry, reached under either case.
+REGISTER = "chapters/register"
+ALL_IDS = list(raw("events")["event_id"])
+
+
+@functools.cache
+def ids_of(path: Path) -> dict:
+    """Each id of a built page and the elements carrying it, the page parsed once."""
+    elements: dict = {}
+    for element in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find_all(id=True):
+        elements.setdefault(element["id"], []).append(element)
+    return elements
+
+
+def follow(doc: str, href: str):
+    """The element a link of page ``doc`` lands on in the built HTML (None if the page or the id is missing)."""
+    path, _, fragment = href.partition("#")
+    target = (require_html() / doc).parent / path if path else require_html() / f"{doc}.html"
+    if not target.is_file():
+        return None
+    found = ids_of(target.resolve()).get(fragment, [])
+    assert len(found) <= 1, f"{href}: the id is not unique on its page"
+    return found[0] if found else None
+
+
+def untypeset(text: str) -> str:
+    """Text as the data has it, before Sphinx's smart quotes, dashes and ellipses."""
+    for typeset, plain in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("…", "..."), ("—", "---"), ("–", "--")):
+        text = text.replace(typeset, plain)
+    return text
+
+
+def entry_of(element):
+    """The register entry an element is, or lies in."""
+    if element is None:
+        return None
+    return element if "entente-claim" in element.get("class", []) else element.find_parent(class_="entente-claim")
+
+
+@pytest.mark.parametrize("form", [str, str.lower], ids=["as written", "lowercased"])
+def test_both_forms_of_a_register_address_land_on_the_entry(form):
+    for event_id in ALL_IDS:
+        entry = entry_of(follow(REGISTER, f"register.html#{form(event_id)}"))
+        assert entry is not None and entry["id"] == event_id, f"register.html#{form(event_id)}"
+
+
+def test_register_entries_show_their_sources_and_changes():
+    links, changes = raw("claim_sources"), raw("changes")
+    outlets = SOURCES.set_index("source_id")["outlet"]
+    for event_id in ALL_IDS:
+        body = " ".join(entry_of(follow(REGISTER, f"register.html#{event_id}")).get_text().split())
+        for source_id in links[links["event_id"] == event_id]["source_id"]:
+            assert source_id in body and outlets[source_id] in body, (event_id, source_id)
+        for description in changes[changes["record_id"] == event_id]["description"]:
+            assert " ".join(description.split()) in untypeset(body), event_id
+
+
+@pytest.mark.parametrize("doc", PART_ONE[:7])
+def test_claim_ids_in_a_chapter_table_link_to_their_register_entries(doc):
+    cells = [td for td in page(doc).select("table tbody tr td:first-child") if td.get_text(strip=True) in ALL_IDS]
+    assert cells, f"{doc} has no table of claims"
+    for td in cells:
+        link = td.select_one("a.entente-claim-link")
+        assert link is not None and link.get_text() == td.get_text(strip=True), f"{doc}: {td.get_text()} is not linked"
+        entry = entry_of(follow(doc, link["href"]))
+        assert entry is not None and entry["id"] == link.get_text(), f"{doc}: {link['href']} leads nowhere"
+
+
+def test_every_claim_link_of_the_book_lands_on_its_entry():
+    followed = 0
+    for doc in CHAPTERS + ["chapters/intro"]:
+        for link in page(doc).select("a.entente-claim-link"):
+            entry = entry_of(follow(doc, link["href"]))
+            assert entry is not None and entry["id"] == link.get_text(), f"{doc}: {link['href']}"
+            followed += 1
+    assert followed > len(ALL_IDS), "the chapters' tables and the register link the claims"

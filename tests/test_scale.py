@@ -117,3 +117,19 @@ def test_pages_stay_within_their_budget(book):
     sizes = {p.relative_to(book).as_posix(): p.stat().st_size for p in pages(book)}
     over = {page: size for page, size in sizes.items() if size > PAGE_BUDGET}
     assert over == {}, f"pages over {PAGE_BUDGET:,} bytes with {CLAIMS} claims: {over}"
+
+
+@pytest.mark.slow
+def test_the_register_pages_itself_and_every_claim_lands_on_its_entry(book):
+    """Every claim id (both cases of it) leads to its entry, on a register page within the budget."""
+    from entente import register
+
+    folder = book / "_build" / "html" / "chapters"
+    sizes = {p.name: p.stat().st_size for p in folder.glob("register*.html")}
+    assert len(sizes) > 1, "the register did not page itself"
+    assert {name: size for name, size in sizes.items() if size > PAGE_BUDGET} == {}
+    texts: dict[str, str] = {}
+    for event_id in pd.read_csv(book / "data" / "events.csv", dtype=str)["event_id"]:
+        name = register.href(event_id).partition("#")[0]
+        text = texts.setdefault(name, (folder / name).read_text(encoding="utf-8"))
+        assert f'<div class="entente-claim" id="{event_id}">\n<span id="{event_id.lower()}"></span>' in text, event_id

@@ -1,6 +1,7 @@
 """Tables: right rows and counts, and text from the data always shows as text."""
 import dataclasses
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -38,8 +39,10 @@ def gfm_html(markdown: str) -> str:
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_text_in_a_cell_stays_text(text):
-    html = gfm_html(tables.Table(pd.DataFrame({"Claim": [text], "Id": ["E999"]})).to_markdown())
-    assert "<script" not in html and "<img" not in html and "<a " not in html and "<strong>" not in html
+    html = gfm_html(tables.Table(pd.DataFrame({"Claim": [text], "Id": ["E012"]})).to_markdown())
+    assert "<script" not in html and "<img" not in html and "<strong>" not in html
+    # The one link is the claim id's, to its register entry; the hostile text makes none.
+    assert re.findall(r"<a\b[^>]*>", html) == ['<a class="entente-claim-link" href="register.html#E012">']
     assert html.count("<tr>") == 2, "one header row and one body row: no cell split or merged"
     cell = html.split("<td>")[1].split("</td>")[0]
     from html import unescape
@@ -127,4 +130,31 @@ def test_changes_table_is_newest_first():
 def test_tables_show_as_markdown_and_plain_text():
     bundle = tables.claims(DATA.paragraph(1))._repr_mimebundle_()
     assert set(bundle) == {"text/markdown", "text/plain"}
-    assert bundle["text/markdown"].count("\n| E0") == (EVENTS["paragraph"] == "1").sum()
+    rows = re.findall(r"^\| <a [^>]*>E0[0-9]+</a> \|", bundle["text/markdown"], re.M)
+    assert len(rows) == (EVENTS["paragraph"] == "1").sum()
+
+
+def linked_ids(markdown: str) -> list[tuple[str, str]]:
+    """(target, text) of every link in the rendered table."""
+    return re.findall(r'<a [^>]*href="([^"]*)"[^>]*>([^<]*)</a>', gfm_html(markdown))
+
+
+def test_claim_ids_in_a_chapter_table_link_to_their_register_entries():
+    table = tables.claims(DATA.paragraph(2))
+    ids = list(EVENTS[EVENTS["paragraph"] == "2"]["event_id"])
+    assert linked_ids(table.to_markdown()) == [(f"register.html#{i}", i) for i in ids]
+
+
+def test_every_claim_id_of_an_id_list_links_and_nothing_else_does():
+    table = tables.sources(DATA)
+    links = linked_ids(table.to_markdown())
+    listed = [i for cell in table.frame["Claim ids"] for i in re.findall(r"E[0-9]{3,}", cell)]
+    assert [text for _, text in links] == listed and all(href == f"register.html#{text}" for href, text in links)
+    assert "and 1 more</a>" not in table.to_markdown(), "the count of the rest is no link"
+
+
+@pytest.mark.parametrize("text, linked", [("E012", ["E012"]), ("see E012, E1000.", ["E012", "E1000"]),
+                                          ("XE012 E01 E012x e012 E012_3", [])])
+def test_only_whole_claim_ids_are_linked(text, linked):
+    links = linked_ids(tables.Table(pd.DataFrame({"Note": [text]})).to_markdown())
+    assert [t for _, t in links] == linked
