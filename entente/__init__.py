@@ -9,7 +9,7 @@ from .data import Dataset, load
 from .schema import Schema
 from .validate import DataError, Problem, check_package
 
-_LAZY_MODULES = {"agreement", "bib", "charts", "diff", "evidence", "explore", "facts", "findings", "labels", "live",
+_LAZY_MODULES = {"agreement", "bib", "charts", "citation", "diff", "evidence", "explore", "facts", "findings", "labels", "live",
                  "notebook", "releases", "render", "synth", "tables", "theme"}
 _LAZY_NAMES = {"notebook_setup": "notebook", "glue_all": "notebook"}
 
