@@ -99,6 +99,19 @@ class DownloadsDirective(SphinxDirective):
         return [only_web, only_paper]
 
 
+class BibtexDirective(SphinxDirective):
+    """``{entente-bibtex}``: the report's BibTeX entry (``entente.citation``), as a code block on the web and
+    in the PDF. The page it is on holds ``{entente-downloads}`` too, so it is re-read at every build."""
+
+    def run(self):
+        from .citation import bibtex, citation
+
+        entry = bibtex(citation(Path(self.env.srcdir)))
+        block = nodes.literal_block(entry, entry, language="bibtex")
+        block["classes"].append("entente-bibtex")
+        return [block]
+
+
 def _reread_downloads_page(app, env, added, changed, removed):
     # The list depends on files outside the page (a PDF built since, a new chapter): always re-read it.
     return [d for d in env.found_docs if "entente-downloads" in Path(env.doc2path(d)).read_text(encoding="utf-8")]
@@ -121,6 +134,7 @@ def _copy_downloads(app, exception) -> None:
 
 def setup(app):
     app.add_directive("entente-downloads", DownloadsDirective)
+    app.add_directive("entente-bibtex", BibtexDirective)
     app.connect("env-get-outdated", _reread_downloads_page)
     app.connect("build-finished", _copy_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
