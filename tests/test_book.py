@@ -1,11 +1,12 @@
 """The built web book: every chapter executed and carries its charts and tables; glued numbers are right."""
+import json
 import re
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, as_of_label, raw, require_html, standing_events
+from conftest import HTML, ROOT, as_of_label, data_stamp, data_version, raw, require_html, standing_events
 
 EVENTS = standing_events()
 SOURCES = raw("sources")
@@ -116,3 +117,65 @@ def test_no_dead_widget_in_the_static_book():
     for doc in CHAPTERS:
         html = (require_html() / f"{doc}.html").read_text(encoding="utf-8")
         assert "application/vnd.jupyter.widget" not in html, doc
+
+
+# --- provenance: stamps, citation, licences (issue 9) ------------------------------------------------
+
+def stamps(doc: str) -> list[str]:
+    """Every stamp on a page, in order: the line under each chart and the paragraph after each table."""
+    found = []
+    for element in page(doc).select("p.entente-stamp, table"):
+        if element.name == "p":
+            found.append(element.get_text(strip=True))
+        else:
+            after = element.find_next("p")
+            while after is not None and not after.get_text(strip=True).startswith("Data as of"):
+                after = after.find_next("p")  # a table's note, if any, comes first
+            found.append(after.get_text(strip=True) if after is not None else "")
+    return found
+
+
+@pytest.mark.parametrize("doc", sorted(set(WITH_CHARTS + WITH_TABLES)))
+def test_every_chart_and_table_carries_the_data_stamp(doc):
+    charts, tables = page(doc).select("div.entente-chart"), page(doc).select("table")
+    found = stamps(doc)
+    assert len(found) == len(charts) + len(tables)
+    assert set(found) == {data_stamp()}, f"{doc}: {set(found)}"
+    for chart in charts:  # directly under its chart, as text of the page
+        stamp = chart.find_next_sibling("p")
+        assert stamp is not None and "entente-stamp" in stamp.get("class", []), doc
+
+
+def test_the_stamp_count_matches_the_charts_and_tables_of_the_whole_book():
+    pages = [p for p in require_html().rglob("*.html") if p.relative_to(HTML).parts[0] not in ("_static", "_sources")]
+    html = "".join(p.read_text(encoding="utf-8") for p in pages)
+    assert html.count(data_stamp()) >= html.count('class="entente-chart"') + html.count("<table")
+
+
+def test_every_page_footer_states_the_licences():
+    for doc in ["chapters/intro", *CHAPTERS]:
+        footer = page(doc).select_one(".extra_footer")
+        assert footer is not None, doc
+        words = " ".join(footer.get_text().split())
+        assert "CC BY 4.0" in words and "MIT" in words and "is not ours" in words, doc
+
+
+def test_the_landing_page_says_how_to_cite_it():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    section = page("chapters/intro").select_one("section#cite-this-report")
+    assert section is not None
+    words = " ".join(section.get_text().split())
+    version = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    assert f"{config['author']} ({as_of_label()[-4:]}). {config['title']}. {data_stamp()} (release {version})." in words
+    assert section.select_one("em").get_text() == config["title"]
+    assert "CITATION.cff" in words and section.select_one("a[href*='downloads']") is not None
+
+
+def test_the_downloads_page_gives_bibtex_for_this_edition():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    blocks = page("chapters/downloads").select("div.entente-bibtex pre, pre.entente-bibtex, .entente-bibtex pre")
+    assert blocks, "no BibTeX block on the downloads page"
+    entry = blocks[0].get_text()
+    assert entry.startswith(f"@misc{{entente-report-{data_version()},")
+    assert f"title = {{{config['title']}}}" in entry and f"author = {{{{{config['author']}}}}}" in entry
+    assert f"version = {{{data_version()}}}" in entry and data_stamp() in entry
