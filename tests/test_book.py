@@ -127,11 +127,11 @@ def stamps(doc: str) -> list[str]:
     for element in page(doc).select("p.entente-stamp, table"):
         if element.name == "p":
             found.append(element.get_text(strip=True))
-        else:
-            after = element.find_next("p")
-            while after is not None and not after.get_text(strip=True).startswith("Data as of"):
-                after = after.find_next("p")  # a table's note, if any, comes first
-            found.append(after.get_text(strip=True) if after is not None else "")
+        else:  # the last paragraph of the table's own output, after the table and its note, if any
+            output = element.find_parent("div", class_="cell_output")
+            last = output.find_all("p", recursive=False)[-1:] if output is not None else []
+            found.append(last[0].get_text(strip=True) if last and element in last[0].find_all_previous("table")
+                         else "")
     return found
 
 
