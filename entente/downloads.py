@@ -58,6 +58,12 @@ def downloads(root: Path, build: Path) -> list[tuple[str, Path, str]]:
     for resource in package["resources"]:
         items.append((resource["path"], root / resource["path"],
                       f"the {resource['name']} table (CSV)"))
+    # The licences travel with the data (CC BY asks that reusers name it), and the citation with both.
+    for name, what in (("CITATION.cff", "how to cite this edition (Citation File Format)"),
+                       ("LICENSE-data.md", "the licence of the data and the text (CC BY 4.0)"),
+                       ("LICENSE", "the licence of the code (MIT)")):
+        if (root / name).is_file():
+            items.append((name, root / name, what))
     for name in toc_files(root):
         source = root / f"{name}.md"
         if source.is_file() and is_notebook(source):

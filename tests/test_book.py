@@ -179,3 +179,11 @@ def test_the_downloads_page_gives_bibtex_for_this_edition():
     assert entry.startswith(f"@misc{{entente-report-{data_version()},")
     assert f"title = {{{config['title']}}}" in entry and f"author = {{{{{config['author']}}}}}" in entry
     assert f"version = {{{data_version()}}}" in entry and data_stamp() in entry
+
+
+def test_the_citation_and_licences_are_downloads():
+    listed = page("chapters/downloads").select("a[href^='../downloads/']")
+    links = {a["href"].removeprefix("../downloads/") for a in listed}
+    for name in ("CITATION.cff", "LICENSE-data.md", "LICENSE"):
+        assert name in links, name
+        assert (HTML / "downloads" / name).read_bytes() == (ROOT / name).read_bytes(), name

@@ -218,6 +218,14 @@ def test_licence_files_and_the_package_licence():
                                          "title": "Creative Commons Attribution 4.0 International"}]
 
 
+def test_the_downloads_offer_the_citation_and_licences(tmp_path):
+    from entente.downloads import downloads
+
+    offered = {path: source for path, source, _ in downloads(ROOT, tmp_path)}
+    for name in ("CITATION.cff", "LICENSE-data.md", "LICENSE"):
+        assert offered.get(name) == ROOT / name, name
+
+
 def test_footer_and_title_page_state_the_licences():
     footer = config()["html"]["extra_footer"]
     back = config()["sphinx"]["config"]["latex_elements"]["preamble"]
