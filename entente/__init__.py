@@ -9,8 +9,8 @@ from .data import Dataset, load
 from .schema import Schema
 from .validate import DataError, Problem, check_package
 
-_LAZY_MODULES = {"agreement", "bib", "charts", "diff", "evidence", "explore", "facts", "findings", "labels", "live",
-                 "notebook", "register", "releases", "render", "synth", "tables", "theme"}
+_LAZY_MODULES = {"agreement", "bib", "charts", "citation", "diff", "evidence", "explore", "facts", "findings", "labels",
+                 "live", "notebook", "register", "releases", "render", "synth", "tables", "theme"}
 _LAZY_NAMES = {"notebook_setup": "notebook", "glue_all": "notebook"}
 
 __all__ = ["CERTAINTY_ORDER", "DataError", "Dataset", "Problem", "Schema", "charts", "check_package", "explore",

@@ -1,4 +1,4 @@
-"""The command line: ``python -m entente validate [PATH ...] [--all]``."""
+"""The command line: ``python -m entente validate [PATH ...] [--all]``, ``diff``, ``synth``, ``assets``, ``citation``."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import diff, synth
+from . import citation, diff, synth
 from .problems import Problem, summarised
 from .schema import DESCRIPTOR, Schema, find_root
 from .validate import open_schema, validated
@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                             description=diff.DESCRIPTION)
     diff.add_arguments(p_diff)
     synth.add_command(sub)
+    citation.add_command(sub)
     p_assets = sub.add_parser("assets", help="generate the vega bundle and the bibliography the book build needs")
     p_assets.add_argument("root", nargs="?", default=".", help="the project folder (default: here)")
     args = parser.parse_args(argv)
@@ -121,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         return diff.run(args)
     if args.command == "synth":
         return synth.run(args)
+    if args.command == "citation":
+        return citation.run(args)
     if args.command == "assets":
         from . import assets  # loads Altair and vl-convert: only for this command
         return assets.main([args.root])

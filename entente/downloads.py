@@ -58,6 +58,12 @@ def downloads(root: Path, build: Path) -> list[tuple[str, Path, str]]:
     for resource in package["resources"]:
         items.append((resource["path"], root / resource["path"],
                       f"the {resource['name']} table (CSV)"))
+    # The licences travel with the data (CC BY asks that reusers name it), and the citation with both.
+    for name, what in (("CITATION.cff", "how to cite this edition (Citation File Format)"),
+                       ("LICENSE-data.md", "the licence of the data and the text (CC BY 4.0)"),
+                       ("LICENSE", "the licence of the code (MIT)")):
+        if (root / name).is_file():
+            items.append((name, root / name, what))
     for name in toc_files(root):
         source = root / f"{name}.md"
         if source.is_file() and is_notebook(source):
@@ -99,6 +105,19 @@ class DownloadsDirective(SphinxDirective):
         return [only_web, only_paper]
 
 
+class BibtexDirective(SphinxDirective):
+    """``{entente-bibtex}``: the report's BibTeX entry (``entente.citation``), as a code block on the web and
+    in the PDF. The page it is on holds ``{entente-downloads}`` too, so it is re-read at every build."""
+
+    def run(self):
+        from .citation import bibtex, citation
+
+        entry = bibtex(citation(Path(self.env.srcdir)))
+        block = nodes.literal_block(entry, entry, language="bibtex")
+        block["classes"].append("entente-bibtex")
+        return [block]
+
+
 def _reread_downloads_page(app, env, added, changed, removed):
     # The list depends on files outside the page (a PDF built since, a new chapter): always re-read it.
     return [d for d in env.found_docs if "entente-downloads" in Path(env.doc2path(d)).read_text(encoding="utf-8")]
@@ -121,6 +140,7 @@ def _copy_downloads(app, exception) -> None:
 
 def setup(app):
     app.add_directive("entente-downloads", DownloadsDirective)
+    app.add_directive("entente-bibtex", BibtexDirective)
     app.connect("env-get-outdated", _reread_downloads_page)
     app.connect("build-finished", _copy_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -7,21 +7,26 @@ kept byte for byte in ``releases/V/`` beside datapackage.json (outside data/, wh
 to decide what to re-execute: a snapshot never changes once written).
 
     python -m entente.releases hash [FOLDER]    print the data hash of a package (default: this one)
+    python -m entente.releases stamp [FOLDER]   print the stamp the book puts under every chart and table
     python -m entente.releases snapshot VERSION  keep this package as release VERSION in releases/VERSION
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import re
 import shutil
 import sys
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from .diff import PackageDiff, PackageError, compare, open_schema, read_table, resource_paths
 from .schema import DESCRIPTOR, find_root
+from .validate import DataError
 
 RELEASES = "releases"  # the manifest's resource name
 SNAPSHOTS = "releases"  # the folder, beside datapackage.json, holding a snapshot of each earlier release
@@ -49,6 +54,48 @@ def data_hash(root: Path | str) -> str:
         content = path.read_bytes()
         digest.update(rel.encode("utf-8") + b"\0" + str(len(content)).encode("ascii") + b"\0" + content)
     return digest.hexdigest()[:HASH_LENGTH]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Which data a page, chart or table was made from: the data's as-of date and its data version (the
+    data hash: datapackage.json and the data files only, never the code), with the package's release."""
+    as_of: dt.date
+    as_of_label: str  # as the book writes dates: 2 Dec 2026
+    data_version: str
+    release: str  # datapackage.json "version"
+
+    @property
+    def stamp(self) -> str:
+        """The line under every chart and table, so a screenshot or a printout can be matched to a release."""
+        return f"Data as of {self.as_of_label}, data version {self.data_version}"
+
+
+@lru_cache(maxsize=8)
+def _edition(root: Path, version: str) -> Edition:
+    from .data import load  # loading validates the data (and is cached): only once per data version
+
+    data = load(root)
+    return Edition(data.as_of, data.as_of_label, version, str(data.schema.descriptor.get("version", "")))
+
+
+def edition(root: Path | str | None = None) -> Edition:
+    """The edition of the data package at ``root`` (default: the project holding the working directory).
+
+    The as-of date is the one the PDF's title page shows (``Dataset.as_of``: the change record's latest
+    date); the data version is ``data_hash``. Remembered per data version, so a chapter with many charts
+    and tables hashes the files once per output but validates the data once."""
+    root = Path(root).resolve() if root else find_root()
+    return _edition(root, data_hash(root))
+
+
+def output_stamp() -> str:
+    """The stamp for charts and tables shown from the project's data, or "" where there is no data package
+    to name (a table or chart of some other frame, outside any project)."""
+    try:
+        return edition().stamp
+    except FileNotFoundError:
+        return ""
 
 
 def version_key(version: str, where: str = "version") -> tuple[int, int, int]:
@@ -123,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_hash = sub.add_parser("hash", help="print the data hash of a data package, as the manifest records it")
     p_hash.add_argument("folder", nargs="?", type=Path, help="a data package folder (default: this project's)")
+    p_stamp = sub.add_parser("stamp", help="print the as-of date and data version stamped under charts and tables")
+    p_stamp.add_argument("folder", nargs="?", type=Path, help="a data package folder (default: this project's)")
     p_snap = sub.add_parser("snapshot", help="copy this project's data package to releases/VERSION, once the "
                                              "manifest records VERSION with the data's hash")
     p_snap.add_argument("version", metavar="VERSION")
@@ -130,9 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "hash":
             print(data_hash(args.folder or find_root()))
+        elif args.command == "stamp":
+            print(edition(args.folder).stamp)
         else:
             print(write_snapshot(find_root(), args.version))
-    except (PackageError, FileNotFoundError) as err:
+    except (PackageError, FileNotFoundError, DataError) as err:
         print(f"entente releases: {err}", file=sys.stderr)
         return 2
     return 0

@@ -3,6 +3,10 @@
 In the book each chart becomes a ``<div>`` plus a call to ``vegaEmbed`` (the vega libraries are served
 once from the book itself, see ``entente.assets``), and a vector PDF made offline by vl-convert for
 the LaTeX build. Nothing here touches the network, and the same spec always gives the same bytes.
+
+Every chart of the book passes through ``book_renderer``, so the stamp naming the data it was drawn from
+(``entente.releases.Edition.stamp``) is added there, once: on the web as a line of text under the chart,
+in the PDF drawn into the figure itself.
 """
 from __future__ import annotations
 
@@ -41,7 +45,7 @@ def chart_id(spec: dict) -> str:
     return f"entente-chart-{_counter['n']}-{digest}"
 
 
-def chart_html(spec: dict) -> str:
+def chart_html(spec: dict, stamp: str = "") -> str:
     element = chart_id(spec)
     description = spec.get("description") or "Chart"
     options = {"actions": False, "renderer": "svg", "ast": False}
@@ -50,7 +54,29 @@ def chart_html(spec: dict) -> str:
         f'<script type="text/javascript">'
         f'vegaEmbed("#{element}", {script_json(spec)}, {script_json(options)})'
         f'.catch(function (err) {{ console.error("chart {element}: " + err); }});</script>'
+        # Text of the page, not of the drawing: it shows even where the script cannot run.
+        + (f'\n<p class="entente-stamp">{html.escape(stamp)}</p>' if stamp else "")
     )
+
+
+# Properties only a top-level Vega-Lite spec may have: they stay outside the view the stamp is put under.
+_TOP_LEVEL_ONLY = ("$schema", "config", "datasets", "autosize", "background", "padding", "usermeta")
+STAMP_STYLE = {"orient": "bottom", "anchor": "start", "fontSize": 9, "fontWeight": "normal", "color": "#555555",
+               "offset": 8}
+
+
+def stamped_spec(spec: dict, stamp: str) -> dict:
+    """The chart with ``stamp`` printed under it, for the PDF figure.
+
+    Charts carry their own title and subtitle, so the stamp cannot take those places: the chart goes
+    whole into a one-row ``vconcat`` whose own title, placed at the bottom, is the stamp. Parameters
+    of a compound chart (declared at the top, with the views they apply to) stay at the top; those of
+    a single view stay with it."""
+    outer = {key: spec[key] for key in _TOP_LEVEL_ONLY if key in spec}
+    inner = {key: value for key, value in spec.items() if key not in outer}
+    if "params" in inner and "mark" not in inner:
+        outer["params"] = inner.pop("params")
+    return {**outer, "vconcat": [inner], "title": {"text": stamp, **STAMP_STYLE}}
 
 
 _PDF_OBJECT = re.compile(rb"(\d+) 0 obj\n(.*?)\nendobj\n", re.S)
@@ -137,9 +163,13 @@ def book_renderer(spec: dict, **metadata) -> dict:
     """The mimebundle for one chart: HTML for the web book, vector PDF for the LaTeX build."""
     import vl_convert as vlc  # imported here: only book builds need it
 
+    from .releases import output_stamp  # only book builds stamp their charts
+
+    stamp = output_stamp()
+    printed = stamped_spec(spec, stamp) if stamp else spec
     bundle = {
-        "text/html": chart_html(spec),
-        "application/pdf": canonical_pdf(vlc.vegalite_to_pdf(spec, vl_version=VEGALITE_VERSION)),
+        "text/html": chart_html(spec, stamp),
+        "application/pdf": canonical_pdf(vlc.vegalite_to_pdf(printed, vl_version=VEGALITE_VERSION)),
         "text/plain": f"<Chart: {spec.get('description') or spec.get('title') or 'untitled'}>",
     }
     return bundle

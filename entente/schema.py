@@ -8,6 +8,7 @@ validator does not check (``Schema.unsupported``), so no part of a schema passes
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -29,6 +30,10 @@ CONSTRAINTS = {
 FIELD_PROPERTIES = {"name", "title", "description", "type", "format", "constraints", "trueValues", "falseValues", "categoriesOrdered",
                     "example"}  # and custom properties starting with "x-", which the codebook's rules may read
 SCHEMA_PROPERTIES = {"fields", "primaryKey", "foreignKeys", "missingValues"}  # and "x-" properties
+# A licence of the package or of one resource (Data Package's "licenses"): a name (an Open Definition or
+# SPDX id, such as CC-BY-4.0), a path (the licence's address) or both, and optionally a title.
+LICENSE_PROPERTIES = {"name", "path", "title"}
+LICENSE_NAME = re.compile(r"^[A-Za-z0-9.+-]+$")
 # Formats of date and datetime fields the validator reads: the default (ISO) or a strptime pattern.
 DEFAULT_FORMATS = {"date": "%Y-%m-%d", "datetime": "%Y-%m-%dT%H:%M:%S"}
 
@@ -165,6 +170,28 @@ def _field_unsupported(where: str, f: dict) -> list[str]:
     return out
 
 
+def _licenses_unsupported(where: str, licenses) -> list[str]:
+    """What is wrong with a "licenses" list: the data's terms of reuse are read by people and by tools,
+    so each entry must say which licence it is, in the form the Data Package standard gives."""
+    if not isinstance(licenses, list) or not licenses:
+        return [f'{where} has "licenses" that is not a list of licences; expected [{{"name": "CC-BY-4.0", '
+                '"path": "https://...", "title": "..."}]']
+    out = []
+    for n, entry in enumerate(licenses, start=1):
+        if not isinstance(entry, dict):
+            out.append(f'{where} has licence {n} that is not an object with a "name" or a "path"')
+            continue
+        out += [f'{where} has licence {n} with the property "{key}", which the validator does not check '
+                f'(it checks {", ".join(sorted(LICENSE_PROPERTIES))})' for key in entry if key not in LICENSE_PROPERTIES]
+        if not any(isinstance(entry.get(key), str) and entry[key].strip() for key in ("name", "path")):
+            out.append(f'{where} has licence {n} with neither a "name" nor a "path"; a licence must say which it is')
+        if "name" in entry and not (isinstance(entry["name"], str) and LICENSE_NAME.match(entry["name"])):
+            out.append(f'{where} has licence {n} named {entry["name"]!r}; expected a licence id such as CC-BY-4.0')
+        if "title" in entry and not isinstance(entry["title"], str):
+            out.append(f'{where} has licence {n} whose "title" is not text')
+    return out
+
+
 class Schema:
     """The parsed descriptor of one data package."""
 
@@ -184,8 +211,12 @@ class Schema:
     def unsupported(self) -> list[str]:
         """What the descriptor asks for that the validator does not check; empty when it checks it all."""
         out = []
+        if "licenses" in self.descriptor:
+            out += _licenses_unsupported("the package", self.descriptor["licenses"])
         for res in self.descriptor["resources"]:
             name = res["name"]
+            if "licenses" in res:
+                out += _licenses_unsupported(f'resource "{name}"', res["licenses"])
             if not str(res.get("path", "")).lower().endswith(".csv"):
                 out.append(f'resource "{name}" has the path {res.get("path")!r}; the validator reads one CSV file '
                            'per resource')

@@ -65,7 +65,12 @@ class Table:
         return "\n".join(parts)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/markdown": self.to_markdown(), "text/plain": self.frame.to_string(index=False)}
+        # Every table the book shows leaves through here: the one place its data stamp is added.
+        from .releases import output_stamp
+
+        stamp = output_stamp()
+        markdown = self.to_markdown() + (f"\n\n*{markdown_cell(stamp)}*" if stamp else "")
+        return {"text/markdown": markdown, "text/plain": self.frame.to_string(index=False)}
 
     def __len__(self) -> int:
         return len(self.frame)

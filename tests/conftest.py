@@ -38,6 +38,25 @@ def as_of_label() -> str:
     return f"{int(day)} {'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split()[int(month) - 1]} {year}"
 
 
+def data_version(root: Path = ROOT) -> str:
+    """The data hash as the README documents it, worked out here: SHA-256 over datapackage.json and each
+    resource's file but the release manifest, each as path, NUL, length, NUL, bytes; 12 hex digits."""
+    import hashlib
+    import json
+
+    package = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256()
+    for rel in ["datapackage.json", *sorted({r["path"] for r in package["resources"] if r["name"] != "releases"})]:
+        content = (root / rel).read_bytes()
+        digest.update(rel.encode() + b"\0" + str(len(content)).encode() + b"\0" + content)
+    return digest.hexdigest()[:12]
+
+
+def data_stamp() -> str:
+    """The line the book prints under every chart and table."""
+    return f"Data as of {as_of_label()}, data version {data_version()}"
+
+
 def toc_files() -> list[str]:
     """The book's documents (no suffix) in _toc.yml's order: the root, then every part's chapters."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))

@@ -1,5 +1,6 @@
 """The built web book: every chapter executed and carries its charts and tables; glued numbers are right."""
 import functools
+import json
 import re
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, as_of_label, raw, require_html, standing_events
+from conftest import HTML, ROOT, as_of_label, data_stamp, data_version, raw, require_html, standing_events
 
 EVENTS = standing_events()
 SOURCES = raw("sources")
@@ -196,3 +197,71 @@ def test_every_claim_link_of_the_book_lands_on_its_entry():
             assert entry is not None and entry["id"] == link.get_text(), f"{doc}: {link['href']}"
             followed += 1
     assert followed > len(ALL_IDS), "the chapters' tables and the register link the claims"
+# --- provenance: stamps, citation, licences (issue 9) ------------------------------------------------
+
+def stamps(doc: str) -> list[str]:
+    """Every stamp on a page, in order: the line under each chart and the paragraph after each table."""
+    found = []
+    for element in page(doc).select("p.entente-stamp, table"):
+        if element.name == "p":
+            found.append(element.get_text(strip=True))
+        else:  # the last paragraph of the table's own output, after the table and its note, if any
+            output = element.find_parent("div", class_="cell_output")
+            last = output.find_all("p", recursive=False)[-1:] if output is not None else []
+            found.append(last[0].get_text(strip=True) if last and element in last[0].find_all_previous("table")
+                         else "")
+    return found
+
+
+@pytest.mark.parametrize("doc", sorted(set(WITH_CHARTS + WITH_TABLES)))
+def test_every_chart_and_table_carries_the_data_stamp(doc):
+    charts, tables = page(doc).select("div.entente-chart"), page(doc).select("table")
+    found = stamps(doc)
+    assert len(found) == len(charts) + len(tables)
+    assert set(found) == {data_stamp()}, f"{doc}: {set(found)}"
+    for chart in charts:  # directly under its chart, as text of the page
+        stamp = chart.find_next_sibling("p")
+        assert stamp is not None and "entente-stamp" in stamp.get("class", []), doc
+
+
+def test_the_stamp_count_matches_the_charts_and_tables_of_the_whole_book():
+    pages = [p for p in require_html().rglob("*.html") if p.relative_to(HTML).parts[0] not in ("_static", "_sources")]
+    html = "".join(p.read_text(encoding="utf-8") for p in pages)
+    assert html.count(data_stamp()) >= html.count('class="entente-chart"') + html.count("<table")
+
+
+def test_every_page_footer_states_the_licences():
+    for doc in ["chapters/intro", *CHAPTERS]:
+        footer = page(doc).select_one(".extra_footer")
+        assert footer is not None, doc
+        words = " ".join(footer.get_text().split())
+        assert "CC BY 4.0" in words and "MIT" in words and "is not ours" in words, doc
+
+
+def test_the_landing_page_says_how_to_cite_it():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    section = page("chapters/intro").select_one("section#cite-this-report")
+    assert section is not None
+    words = " ".join(section.get_text().split())
+    version = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    assert f"{config['author']} ({as_of_label()[-4:]}). {config['title']}. {data_stamp()} (release {version})." in words
+    assert section.select_one("em").get_text() == config["title"]
+    assert "CITATION.cff" in words and section.select_one("a[href*='downloads']") is not None
+
+
+def test_the_downloads_page_gives_bibtex_for_this_edition():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    blocks = page("chapters/downloads").select("div.entente-bibtex pre, pre.entente-bibtex, .entente-bibtex pre")
+    assert blocks, "no BibTeX block on the downloads page"
+    entry = blocks[0].get_text()
+    assert entry.startswith(f"@misc{{entente-report-{data_version()},")
+    assert f"title = {{{config['title']}}}" in entry and f"author = {{{{{config['author']}}}}}" in entry
+    assert f"version = {{{data_version()}}}" in entry and data_stamp() in entry
+
+
+def test_the_citation_and_licences_are_downloads():
+    listed = page("chapters/downloads").select("a[href^='../downloads/']")
+    links = {a["href"].removeprefix("../downloads/") for a in listed}
+    for name in ("CITATION.cff", "LICENSE-data.md", "LICENSE"):
+        assert name in links, name
+        assert (HTML / "downloads" / name).read_bytes() == (ROOT / name).read_bytes(), name

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import as_of_label, heading, raw, require, standing_events, toc_files
+from conftest import as_of_label, data_stamp, data_version, heading, raw, require, standing_events, toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -167,3 +167,28 @@ def test_no_missing_characters_in_the_latex_log():
     missing = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
                if "Missing character" in line]
     assert missing == []
+
+
+# --- provenance: stamps, citation, licences (issue 9) ------------------------------------------------
+
+def test_every_chart_and_table_of_the_pdf_carries_the_data_stamp():
+    """As many stamps in the PDF's text as in the web book (where each chart and table has one): in the
+    figures, drawn by vl-convert, and after the tables, typeset by LaTeX."""
+    require(HTML.is_dir(), f"no web book in {HTML} (run `make book` first)")
+    # The citation (landing page, BibTeX) quotes the stamp too, followed by the release: not counted.
+    stamp = re.compile(re.escape(data_stamp()) + r"(?! \(release)")
+    web = sum(len(stamp.findall(p.read_text(encoding="utf-8"))) for p in HTML.rglob("*.html")
+              if p.relative_to(HTML).parts[0] not in ("_static", "_sources", "downloads"))
+    tex = tex_source()
+    printed = len(re.findall(r"\\sphinxincludegraphics", tex)) + tex.count(r"\begin{longtable}")
+    assert len(stamp.findall(flat(pdf_text()))) == printed == web > 0
+
+
+def test_the_back_of_the_title_page_states_the_licences():
+    back = flat(pdf_text(2, 2))
+    assert "Data and text: CC BY 4.0" in back and "Code: MIT licence" in back and "is not ours" in back
+
+
+def test_the_pdf_gives_the_bibtex_entry():
+    text = flat(pdf_text())
+    assert f"@misc{{entente-report-{data_version()}," in text and f"version = {{{data_version()}}}" in text
