@@ -174,12 +174,12 @@ def web_spec(spec: dict) -> dict:
         if "subtitle" in title:
             title["subtitle"] = wrap(title["subtitle"], SUBTITLE_CHARS)
         spec["title"] = title
-    # A legend of many entries in one row would run past a phone's column: there it takes two columns, each
-    # label cut to fit half of it; an x axis label that would run past the drawing's edge is left out (labelBound).
+    # A legend of many entries in one row would run past a phone's column: there it lists them one under
+    # another, each label cut to fit half of it; an x axis label that would run past the drawing's edge is left out (labelBound).
     config = spec.get("config", {})
     spec["config"] = {**config,
                       "legend": {**config.get("legend", {}),
-                                 "columns": {"expr": f"containerSize()[0] < {NARROW} ? 2 : 0"},
+                                 "columns": {"expr": f"containerSize()[0] < {NARROW} ? 1 : 0"},
                                  "labelLimit": {"expr": f"containerSize()[0] < {NARROW} ? containerSize()[0] / 2 - 40 : 160"}},
                       "axisX": {**config.get("axisX", {}), "labelBound": True}}
     if "layer" in spec:
@@ -198,7 +198,7 @@ def web_spec(spec: dict) -> dict:
 # Characters per line of a title (15 px) and of a subtitle (12 px) in the book's font: about 330 px, the
 # text column of a 390 px wide phone; an axis title is centred on the plot, narrower still.
 TITLE_CHARS, SUBTITLE_CHARS, AXIS_CHARS = 34, 48, 30
-# Below this column width (px) legends take two columns and level labels on an x axis turn.
+# Below this column width (px) legends take one column and level labels on an x axis turn.
 NARROW = 480
 
 
