@@ -183,6 +183,13 @@ WIDTHS = {"phone": 390, "desktop": 1280}
 FIT_JS = """() => ({
     sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
     window: window.innerWidth,
+    // Tables of the text that are in no box of their own that scrolls sideways.
+    loose: [...document.querySelectorAll('article table')].filter(t => {
+        for (let e = t.parentElement; e && e.tagName !== 'ARTICLE'; e = e.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(e).overflowX)) return false;
+        }
+        return true;
+    }).map(t => (t.querySelector('caption') || t).textContent.trim().slice(0, 60)),
     charts: [...document.querySelectorAll('.entente-chart')].map(c => {
         const drawn = c.querySelector('svg.marks, canvas.marks');
         const box = c.getBoundingClientRect(), art = drawn ? drawn.getBoundingClientRect() : null;
@@ -212,7 +219,8 @@ def screenshot_at(page: str, width: str) -> Path:
 def test_page_fits_the_width(browser, page, width):
     """At a phone's width (390 px) and a desktop's, the page never scrolls sideways and every chart is drawn
     whole: a chart sized to its column fits in it; one that cannot narrow (a facet, the explorer) scrolls in
-    its own box, which stays inside the window. Screenshots in _build/screenshots/<width>/."""
+    its own box, which stays inside the window; every table sits in a box that scrolls sideways.
+    Screenshots in _build/screenshots/<width>/."""
     require((HTML / page).is_file(), f"no {page} in {HTML} (run `make book` first)")
     visit = Visit(browser, file_url(page), width=WIDTHS[width])
     try:
@@ -224,6 +232,7 @@ def test_page_fits_the_width(browser, page, width):
     finally:
         visit.close()
     assert found["sideways"] <= 0, f"{page} scrolls sideways by {found['sideways']} px at {WIDTHS[width]} px"
+    assert found["loose"] == [], f"{page}: tables that cannot scroll in a box of their own: {found['loose']}"
     for chart in found["charts"]:
         assert chart["width"] > MIN_SIZE and chart["height"] > MIN_SIZE, f"{page}: chart not drawn: {chart}"
         assert chart["left"] >= 0 and chart["right"] <= found["window"] + 0.5, f"{page}: chart box leaves the window: {chart}"
