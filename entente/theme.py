@@ -158,14 +158,14 @@ def fits_container(spec: dict) -> bool:
 
 
 def web_spec(spec: dict) -> dict:
-    """The spec as the web book draws it: as wide as its column where Vega-Lite allows, else unchanged.
+    """The spec as the web book draws it: as wide as its column where Vega-Lite allows, else at its fixed
+    width (in a box that scrolls); either way with its title wrapped to fit a phone's column.
 
     The PDF figure is made from the spec as given, so print keeps the fixed widths set in entente.charts.
     """
-    if not fits_container(spec):
-        return spec
-    spec = {**spec, "width": "container"}
-    # Vega does not wrap text: long titles and subtitles are broken into lines that fit a phone's column.
+    spec = dict(spec)
+    # Vega does not wrap text: long titles and subtitles are broken into lines that fit a phone's column
+    # (for a chart in a scroll box too, so that its title reads without scrolling).
     title = spec.get("title")
     if isinstance(title, (str, list)):
         title = {"text": title}
@@ -174,6 +174,9 @@ def web_spec(spec: dict) -> dict:
         if "subtitle" in title:
             title["subtitle"] = wrap(title["subtitle"], SUBTITLE_CHARS)
         spec["title"] = title
+    if not fits_container(spec):
+        return spec
+    spec["width"] = "container"
     # A legend of many entries in one row would run past a phone's column: there it lists them one under
     # another, each label cut to fit half of it; an x axis label that would run past the drawing's edge is left out (labelBound).
     config = spec.get("config", {})
