@@ -18,7 +18,7 @@ import re
 
 import altair as alt
 
-from . import live
+from . import live, theme
 # The vega-lite release Altair writes specs for (e.g. "6.4"): vl-convert compiles them with the same one, in
 # the web book's bundle, the PDF figures and live notebooks alike. Defined once, in entente.live.
 from .live import VEGALITE_VERSION
@@ -45,14 +45,23 @@ def chart_id(spec: dict) -> str:
     return f"entente-chart-{_counter['n']}-{digest}"
 
 
+# On the web every chart's element is a block as wide as the text column (vega-embed's own style makes it an
+# inline block, as wide as the chart); what is still wider scrolls inside it, never the page.
+CHART_STYLE = "display:block;width:100%;max-width:100%;overflow-x:auto;overflow-y:hidden"
+
+
 def chart_html(spec: dict, stamp: str = "") -> str:
     element = chart_id(spec)
     description = spec.get("description") or "Chart"
     options = {"actions": False, "renderer": "svg", "ast": False}
+    fits = theme.fits_container(spec)
+    # A chart that cannot narrow scrolls in its own box, which the keyboard can reach (tabindex) to scroll it.
+    box = 'data-fit="container"' if fits else 'data-fit="scroll" tabindex="0"'
     return (
-        f'<div class="entente-chart" id="{element}" role="figure" aria-label="{html.escape(description)}"></div>\n'
+        f'<div class="entente-chart" id="{element}" {box} style="{CHART_STYLE}" role="figure" '
+        f'aria-label="{html.escape(description)}"></div>\n'
         f'<script type="text/javascript">'
-        f'vegaEmbed("#{element}", {script_json(spec)}, {script_json(options)})'
+        f'vegaEmbed("#{element}", {script_json(theme.web_spec(spec))}, {script_json(options)})'
         f'.catch(function (err) {{ console.error("chart {element}: " + err); }});</script>'
         # Text of the page, not of the drawing: it shows even where the script cannot run.
         + (f'\n<p class="entente-stamp">{html.escape(stamp)}</p>' if stamp else "")

@@ -7,6 +7,7 @@ generated for any length; nominal ones take the Okabe-Ito palette in order.
 """
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,6 +26,9 @@ RAMP_ANCHORS = ("#08306B", "#2171B5", "#6BAED6", "#C6DBEF")
 # Schema property ``categoriesOrdered`` (which, where present, is read and wins).
 ORDERED_FIELDS = frozenset({"certainty"})
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+# Every chart is drawn on a white ground of its own, on paper and on screen alike, in the theme's dark mode
+# too: its text, greys and palette were chosen against white and stay legible there (tests/test_web.py).
+BACKGROUND = "#ffffff"
 
 _schemas: dict[tuple[Path, int], Schema] = {}
 
@@ -124,6 +128,7 @@ def scale(field: str, present: Iterable | None = None, schema: Schema | None = N
 def entente_theme() -> alt.theme.ThemeConfig:
     return {
         "config": {
+            "background": BACKGROUND,
             "font": FONT,
             "view": {"stroke": None, "continuousWidth": 560, "continuousHeight": 300},
             "title": {"anchor": "start", "fontSize": 15, "subtitleFontSize": 12, "subtitleColor": "#444444"},
@@ -137,3 +142,87 @@ def entente_theme() -> alt.theme.ThemeConfig:
 
 def enable() -> None:
     alt.theme.enable("entente")
+
+
+# --- on the web: charts as wide as their column -------------------------------------------------
+
+# Views Vega-Lite cannot size to their container: they keep their fixed width and scroll in a box of their own.
+_MULTI_VIEW = ("facet", "repeat", "concat", "hconcat", "vconcat")
+_FACET_CHANNELS = ("row", "column", "facet")
+def fits_container(spec: dict) -> bool:
+    """True for a single or layered view: Vega-Lite can size it to its column (``width: "container"``)."""
+    if any(key in spec for key in _MULTI_VIEW):
+        return False
+    views = [spec, *spec.get("layer", [])]
+    return not any(channel in view.get("encoding", {}) for view in views for channel in _FACET_CHANNELS)
+
+
+def web_spec(spec: dict) -> dict:
+    """The spec as the web book draws it: as wide as its column where Vega-Lite allows, else at its fixed
+    width (in a box that scrolls); either way with its title wrapped to fit a phone's column.
+
+    The PDF figure is made from the spec as given, so print keeps the fixed widths set in entente.charts.
+    """
+    spec = dict(spec)
+    # Vega does not wrap text: long titles and subtitles are broken into lines that fit a phone's column
+    # (for a chart in a scroll box too, so that its title reads without scrolling).
+    title = spec.get("title")
+    if isinstance(title, (str, list)):
+        title = {"text": title}
+    if isinstance(title, dict):
+        title = {**title, "text": wrap(title.get("text", ""), TITLE_CHARS)}
+        if "subtitle" in title:
+            title["subtitle"] = wrap(title["subtitle"], SUBTITLE_CHARS)
+        spec["title"] = title
+    if not fits_container(spec):
+        return spec
+    spec["width"] = "container"
+    # A legend of many entries in one row would run past a phone's column: there it lists them one under
+    # another, each label cut to fit half of it; an x axis label that would run past the drawing's edge is left out (labelBound).
+    config = spec.get("config", {})
+    spec["config"] = {**config,
+                      "legend": {**config.get("legend", {}),
+                                 "columns": {"expr": f"containerSize()[0] < {NARROW} ? 1 : 0"},
+                                 "labelLimit": {"expr": f"containerSize()[0] < {NARROW} ? containerSize()[0] / 2 - 40 : 160"}},
+                      "axisX": {**config.get("axisX", {}), "labelBound": True}}
+    if "layer" in spec:
+        spec["layer"] = [dict(view) for view in spec["layer"]]
+    for view in [spec, *spec.get("layer", [])]:
+        encoding = view.get("encoding")
+        if not encoding:
+            continue
+        view["encoding"] = encoding = {**encoding}
+        for channel in ("x", "y"):
+            if isinstance(encoding.get(channel), dict):
+                encoding[channel] = _web_axis(encoding[channel], channel)
+    return spec
+
+
+# Characters per line of a title (15 px) and of a subtitle (12 px) in the book's font: about 330 px, the
+# text column of a 390 px wide phone; an axis title is centred on the plot, narrower still.
+TITLE_CHARS, SUBTITLE_CHARS, AXIS_CHARS = 34, 48, 30
+# Below this column width (px) legends take one column and level labels on an x axis turn.
+NARROW = 480
+
+
+def wrap(text, width: int):
+    """A title's text as lines of at most ``width`` characters (a word longer than that keeps its line)."""
+    lines = text if isinstance(text, list) else [text]
+    out = []
+    for line in lines:
+        out += textwrap.wrap(line, width) or [line]
+    return out[0] if len(out) == 1 else out
+
+
+def _web_axis(channel: dict, name: str) -> dict:
+    """An x or y channel with its axis title wrapped and, on y, its labels limited to part of the column."""
+    channel = {**channel}
+    if isinstance(channel.get("title"), (str, list)):
+        channel["title"] = wrap(channel["title"], AXIS_CHARS)
+    axis = channel.get("axis")
+    if name == "x" and isinstance(axis, dict) and axis.get("labelAngle") == 0:
+        channel["axis"] = axis = {**axis, "labelAngle": {"expr": f"containerSize()[0] < {NARROW} ? -40 : 0"}}
+    if name == "y" and isinstance(axis, dict) and isinstance(axis.get("labelLimit"), (int, float)):
+        # Long labels (a claim's summary) take at most half the column, so the marks keep the other half.
+        channel["axis"] = {**axis, "labelLimit": {"expr": f"min({axis['labelLimit']}, containerSize()[0] / 2)"}}
+    return channel

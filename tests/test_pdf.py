@@ -113,14 +113,30 @@ def test_every_glued_value_of_the_web_book_is_in_the_pdf():
     assert missing == [], missing
 
 
-def _web_chart_count() -> int:
+def _web_charts() -> list[str]:
+    """The spec of every chart of the web book (the script after each chart's element), page by page."""
     require(HTML.is_dir(), f"no web book in {HTML} (run `make book` first)")
-    return sum(p.read_text(encoding="utf-8").count('class="entente-chart"')
-               for p in HTML.rglob("*.html") if p.relative_to(HTML).parts[0] not in ("_static", "_sources", "downloads"))
+    return [spec for p in sorted(HTML.rglob("*.html")) if p.relative_to(HTML).parts[0] not in ("_static", "_sources", "downloads")
+            for spec in re.findall(r'class="entente-chart".*?<script[^>]*>(.*?)</script>', p.read_text(encoding="utf-8"), re.S)]
+
+
+def _web_chart_count() -> int:
+    """Charts the PDF must draw too: all but those bound to controls (the explorer), which need a screen."""
+    return sum('"bind":{' not in spec for spec in _web_charts())
+
+
+def test_the_explorer_alone_is_left_out_of_the_pdf():
+    """One interactive chart (the explorer) is web-only; the PDF says in words what it does."""
+    interactive = [spec for spec in _web_charts() if '"bind":{' in spec]
+    assert len(interactive) == 1 and "Explore the claims" in interactive[0]
+    text = flat(pdf_text())
+    assert "Explore the claims" not in text
+    assert "web edition of this report gives this page an explorer" in text
 
 
 def test_every_web_chart_is_a_vector_figure_in_the_pdf():
-    """As many PDF figures (vl-convert's vector output) as charts in the web book, none a bitmap."""
+    """As many PDF figures (vl-convert's vector output) as charts in the web book, none a bitmap; the
+    explorer, made for a screen, is the one web chart left out."""
     tex = tex_source()
     graphics = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{?([^}]+?)\}?\}", tex)
     charts = [g for g in graphics if g.endswith(".pdf") or (LATEX / f"{g}.pdf").is_file()]
@@ -192,3 +208,80 @@ def test_the_back_of_the_title_page_states_the_licences():
 def test_the_pdf_gives_the_bibtex_entry():
     text = flat(pdf_text())
     assert f"@misc{{entente-report-{data_version()}," in text and f"version = {{{data_version()}}}" in text
+
+
+# --- made for print: no screen wording, document information, outline, paper --------------------------
+
+# Words that ask a reader to do something only a screen allows, in any form ("hovering", "clicks", "tooltip").
+SCREEN_WORDS = re.compile(r"\b(hover\w*|click\w*|drag\w*|tap|tapping|swipe\w*|tooltips?|widgets?|"
+                          r"select|selects|selecting|(?:scroll|zoom)(?:s|ing)?)\b", re.I)
+
+
+def screen_wording(text: str) -> list[str]:
+    """Each use of a screen word in the text, with the words around it."""
+    text = flat(text)
+    return [text[max(0, m.start() - 60):m.end() + 60] for m in SCREEN_WORDS.finditer(text)]
+
+
+def test_screen_wording_is_recognised():
+    """The check below finds what it should, and lets the words of the report through."""
+    assert screen_wording("Hover over a mark to see its source.") and screen_wording("drag across the timeline")
+    assert screen_wording("Choose a domain in the select box") and screen_wording("its tooltip names the claims")
+    assert screen_wording("Claims (Iran to Russia, left; Russia to Iran, right)") == []
+    assert screen_wording("a selection of the claims, selected by the article") == []
+
+
+def test_no_sentence_asks_the_reader_to_hover_click_drag_or_select():
+    """Nothing in the PDF (text, captions, the figures' own titles) is worded for a screen."""
+    found = screen_wording(pdf_text())
+    assert found == [], f"screen wording in the PDF: {found}"
+
+
+def pdfinfo() -> dict[str, str]:
+    require(shutil.which("pdfinfo") is not None, "pdfinfo is missing (make system-pdf installs poppler-utils)")
+    require(PDF.is_file(), f"no PDF at {PDF} (run `make pdf` first)")
+    out = subprocess.run(["pdfinfo", str(PDF)], check=True, capture_output=True, text=True).stdout
+    return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in out.splitlines())}
+
+
+def book_config() -> dict:
+    import yaml
+    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+def test_document_information_names_title_author_subject_and_keywords():
+    info, config = pdfinfo(), book_config()
+    assert info["Title"] == config["title"]
+    assert info["Author"] == config["author"]
+    assert "Iran" in info.get("Subject", "") and "Russia" in info["Subject"]
+    keywords = [k.strip() for k in info.get("Keywords", "").split(",")]
+    assert {"Iran", "Russia"} <= set(keywords), keywords
+
+
+# Page sizes in PostScript points, as pdfinfo prints them, for the paper sizes _config.yml may name.
+PAPER = {"a4paper": (595.276, 841.89), "letterpaper": (612.0, 792.0)}
+
+
+def test_paper_is_the_size_config_names():
+    paper = book_config()["sphinx"]["config"]["latex_elements"]["papersize"]
+    size = re.match(r"([\d.]+) x ([\d.]+) pts", pdfinfo()["Page size"])
+    assert size, pdfinfo()["Page size"]
+    width, height = map(float, size.groups())
+    assert abs(width - PAPER[paper][0]) < 1 and abs(height - PAPER[paper][1]) < 1, (paper, width, height)
+
+
+def outline() -> list[str]:
+    """The PDF's bookmarks (its outline), top level and below, as poppler's pdftohtml reads them."""
+    require(shutil.which("pdftohtml") is not None, "pdftohtml is missing (make system-pdf installs poppler-utils)")
+    require(PDF.is_file(), f"no PDF at {PDF} (run `make pdf` first)")
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-stdout", "-f", "1", "-l", "1", str(PDF)],
+                         check=True, capture_output=True, text=True).stdout
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in re.findall(r"<item[^>]*>(.*?)</item>", xml, re.S)]
+
+
+def test_outline_has_a_bookmark_for_every_chapter():
+    entries = [letters(entry) for entry in outline()]
+    assert entries, "the PDF has no outline"
+    missing = [title for name, title in chapters()[1:] if not any(letters(title) in entry for entry in entries)]
+    assert missing == [], f"chapters without a bookmark: {missing}"
+    assert any("introduction" in entry for entry in entries)

@@ -94,3 +94,66 @@ def test_refuses_what_it_does_not_understand(raw_pdfs, case):
     break_it, said = UNDERSTOOD_NOT[case]
     with pytest.raises(render.PdfNotUnderstood, match=re.escape(said)):
         render.canonical_pdf(break_it(raw_pdfs[0]))
+
+
+# --- the web sizes charts to their column; the PDF keeps the fixed widths ---------------------------------
+
+import json  # noqa: E402
+
+from entente import theme  # noqa: E402
+
+SINGLE = alt.Chart(FRAME, title=alt.Title("A title long enough to need a second line on a phone",
+                                          subtitle="A subtitle that also runs well past the width of a phone's column of text.")
+                   ).mark_bar().encode(x=alt.X("claims:Q", title="Claims, counted once for each country the article names"),
+                                       y=alt.Y("country:N", axis=alt.Axis(labelLimit=420))).properties(width=520)
+
+
+def embedded_spec(page: str) -> dict:
+    return json.loads(re.search(r"vegaEmbed\(\"#[^\"]+\", (\{.*\}), \{", page).group(1))
+
+
+def test_a_single_or_layered_view_takes_its_column_on_the_web():
+    for chart in (SINGLE, SINGLE + SINGLE.mark_point()):
+        page = render.chart_html(chart.to_dict())
+        assert 'data-fit="container"' in page and "display:block;width:100%" in page
+        assert embedded_spec(page)["width"] == "container"
+
+
+def test_the_pdf_figure_keeps_the_fixed_width():
+    """book_renderer draws the PDF from the spec as given: not from the web's container-wide one."""
+    import vl_convert as vlc
+
+    spec = SINGLE.to_dict()
+    bundle = render.book_renderer(spec)
+    assert spec["width"] == 520  # web_spec changed a copy, not the spec
+    assert bundle["application/pdf"] == render.canonical_pdf(vlc.vegalite_to_pdf(spec, vl_version=render.VEGALITE_VERSION))
+    assert embedded_spec(bundle["text/html"])["width"] == "container"
+
+
+@pytest.mark.parametrize("kind", ["hconcat", "vconcat", "column facet"])
+def test_a_view_that_cannot_narrow_scrolls_in_its_own_box(kind):
+    chart = {"hconcat": lambda: alt.hconcat(SINGLE, SINGLE), "vconcat": lambda: alt.vconcat(SINGLE, SINGLE),
+             "column facet": lambda: SINGLE.encode(column="kind:N")}[kind]()
+    spec = chart.to_dict()
+    page = render.chart_html(spec)
+    assert 'data-fit="scroll"' in page and "overflow-x:auto" in page and 'tabindex="0"' in page
+    web = embedded_spec(page)
+    assert "container" not in json.dumps(web) and "columns" not in json.dumps(web.get("config", {}))
+    # Only a top-level title (the facet's) differs: wrapped, so that it reads without scrolling.
+    if kind == "column facet":
+        assert web["title"]["text"] != spec["title"]["text"] and " ".join(web["title"]["text"]) == spec["title"]["text"]
+    assert {k: v for k, v in web.items() if k != "title"} == {k: v for k, v in json_roundtrip(spec).items() if k != "title"}
+
+
+def json_roundtrip(spec: dict) -> dict:
+    return json.loads(json.dumps(spec))
+
+
+def test_long_titles_are_wrapped_and_long_labels_limited_on_the_web():
+    spec = theme.web_spec(SINGLE.to_dict())
+    lines = lambda text: text if isinstance(text, list) else [text]
+    assert len(lines(spec["title"]["text"])) > 1 and all(len(t) <= theme.TITLE_CHARS for t in lines(spec["title"]["text"]))
+    assert all(len(t) <= theme.SUBTITLE_CHARS for t in lines(spec["title"]["subtitle"]))
+    assert all(len(t) <= theme.AXIS_CHARS for t in lines(spec["encoding"]["x"]["title"]))
+    assert " ".join(lines(spec["title"]["text"])) == "A title long enough to need a second line on a phone"
+    assert "containerSize()" in spec["encoding"]["y"]["axis"]["labelLimit"]["expr"]

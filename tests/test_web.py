@@ -63,11 +63,12 @@ def browser():
 class Visit:
     """One page opened from disk, with everything it asked for and complained about."""
 
-    def __init__(self, browser, url: str):
+    def __init__(self, browser, url: str, width: int = 1280, dark: bool = False):
         self.outside: list[str] = []
         self.requested: list[str] = []  # every URL the page asked for, in order
         self.errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, service_workers="block",
+                                           color_scheme="dark" if dark else "light")
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.on("request", self._request)
@@ -213,6 +214,130 @@ def test_a_page_without_a_chart_fetches_no_vega_bundle(browser):
         assert all(s["width"] > MIN_SIZE for s in drawn), f"{page}: charts not drawn: {drawn}"
         assert icon is None or "Font Awesome" in icon, f"{page}: the theme's icons lost their font ({icon})"
         assert visit.errors == [] and visit.outside == [], page
+
+
+# --- every width: a phone's and a desktop's ------------------------------------------------------------
+
+WIDTHS = {"phone": 390, "desktop": 1280}
+# Where each chart's drawing sits against its own element and the window; and how far the page itself
+# scrolls sideways (what the reader would have to pan).
+FIT_JS = """() => ({
+    sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    window: window.innerWidth,
+    // Tables of the text that are in no box of their own that scrolls sideways.
+    loose: [...document.querySelectorAll('article table')].filter(t => {
+        for (let e = t.parentElement; e && e.tagName !== 'ARTICLE'; e = e.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(e).overflowX)) return false;
+        }
+        return true;
+    }).map(t => (t.querySelector('caption') || t).textContent.trim().slice(0, 60)),
+    charts: [...document.querySelectorAll('.entente-chart')].map(c => {
+        const drawn = c.querySelector('svg.marks, canvas.marks');
+        const box = c.getBoundingClientRect(), art = drawn ? drawn.getBoundingClientRect() : null;
+        // Text the drawing cuts at its edge: titles, labels and legends past the SVG's own box.
+        // (Vega hides a label it leaves out by making it transparent: that one is not cut, it is not shown.)
+        const texts = drawn ? [...drawn.querySelectorAll('text')].filter(t => getComputedStyle(t).opacity !== '0')
+                                  .map(t => t.getBoundingClientRect()).filter(r => r.width > 0) : [];
+        const cut = art ? texts.filter(r => r.left < art.left - 1 || r.right > art.right + 1).length : 0;
+        return {id: c.id, fit: c.dataset.fit, left: box.left, right: box.right, cut: cut,
+                overflow: getComputedStyle(c).overflowX, inner: c.clientWidth, content: c.scrollWidth,
+                width: art ? art.width : 0, height: art ? art.height : 0};
+    }),
+})"""
+
+
+def _page_has_chart(page: str) -> bool:
+    return (HTML / page).is_file() and 'class="entente-chart"' in (HTML / page).read_text(encoding="utf-8")
+
+
+def screenshot_at(page: str, width: str) -> Path:
+    return SHOTS / width / (page.removesuffix(".html").replace("/", "__") + ".png")
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+@pytest.mark.parametrize("page", PAGES)
+def test_page_fits_the_width(browser, page, width):
+    """At a phone's width (390 px) and a desktop's, the page never scrolls sideways and every chart is drawn
+    whole: a chart sized to its column fits in it; one that cannot narrow (a facet, the explorer) scrolls in
+    its own box, which stays inside the window; every table sits in a box that scrolls sideways.
+    Screenshots in _build/screenshots/<width>/."""
+    require((HTML / page).is_file(), f"no {page} in {HTML} (run `make book` first)")
+    visit = Visit(browser, file_url(page), width=WIDTHS[width])
+    try:
+        visit.wait_for_charts()
+        found = visit.page.evaluate(FIT_JS)
+        shot = screenshot_at(page, width)
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=str(shot), full_page=True)
+    finally:
+        visit.close()
+    assert found["sideways"] <= 0, f"{page} scrolls sideways by {found['sideways']} px at {WIDTHS[width]} px"
+    assert found["loose"] == [], f"{page}: tables that cannot scroll in a box of their own: {found['loose']}"
+    for chart in found["charts"]:
+        assert chart["width"] > MIN_SIZE and chart["height"] > MIN_SIZE, f"{page}: chart not drawn: {chart}"
+        assert chart["left"] >= 0 and chart["right"] <= found["window"] + 0.5, f"{page}: chart box leaves the window: {chart}"
+        assert chart["cut"] == 0, f"{page}: {chart['cut']} texts cut at the chart's edge at {WIDTHS[width]} px: {chart}"
+        if chart["fit"] == "container":
+            assert chart["width"] <= chart["inner"] + 0.5, f"{page}: chart wider than its column: {chart}"
+        else:
+            assert chart["fit"] == "scroll" and chart["overflow"] in ("auto", "scroll"), f"{page}: {chart}"
+
+
+# In the theme's dark mode each chart keeps the light background of its own (entente.theme.BACKGROUND) that its
+# dark text and marks were chosen for; the page around it turns dark.
+DARK_JS = """() => ({
+    mode: document.documentElement.dataset.theme,
+    page: getComputedStyle(document.body).backgroundColor,
+    charts: [...document.querySelectorAll('.entente-chart svg.marks')].map(s => ({
+        background: getComputedStyle(s).backgroundColor,
+        text: [...new Set([...s.querySelectorAll('.role-title text, .role-axis text, .role-legend text')]
+                   .map(t => getComputedStyle(t).fill))],
+    })),
+})"""
+
+
+def _rgb(colour: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in re.findall(r"[\d.]+", colour)[:3])
+
+
+def _luminance(colour: str) -> float:
+    """WCAG's relative luminance of a CSS rgb() colour."""
+    channel = lambda v: v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v / 255) for v in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", [p for p in PAGES if _page_has_chart(p)] or [None])
+def test_charts_stay_legible_in_dark_mode(browser, page):
+    """With the theme switched to dark, every chart is drawn on its own light background, and its titles, axes and
+    legends keep a contrast of at least 4.5:1 against it (WCAG AA)."""
+    require(page is not None, f"no web book in {HTML}, or no page draws a chart")
+    visit = Visit(browser, file_url(page), dark=True)
+    try:
+        visit.page.evaluate("() => { localStorage.setItem('mode', 'dark'); }")
+        visit.page.reload(wait_until="load")
+        visit.wait_for_charts()
+        found = visit.page.evaluate(DARK_JS)
+        shot = screenshot_at(page, "dark")
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=str(shot), full_page=True)
+    finally:
+        visit.close()
+    assert found["mode"] == "dark", f"{page}: the theme did not switch to dark mode ({found['mode']})"
+    assert _luminance(found["page"]) < 0.2, f"{page}: the page is not dark: {found['page']}"
+    assert found["charts"], f"{page}: no chart drawn"
+    for chart in found["charts"]:
+        assert _luminance(chart["background"]) > 0.9, f"{page}: a chart without its light background: {chart}"
+        assert chart["text"], f"{page}: a chart with no title, axis or legend text: {chart}"
+        weak = [t for t in chart["text"] if contrast(t, chart["background"]) < 4.5]
+        assert weak == [], f"{page}: chart text too faint on its background: {weak}"
 
 
 # --- interactivity: Altair's bound controls and tooltips -----------------------------------------
