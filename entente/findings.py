@@ -34,13 +34,14 @@ def flow_table(events: pd.DataFrame, schema: Schema) -> pd.DataFrame:
 
 def count_phrase(part: int, whole: int, one: str, many: str) -> str:
     """How many of ``whole`` claims do something, worded for any count, with the verb phrase for one
-    claim and for several: 'all 3 are stated as fact', 'the only one is', '1 of the 4 is', 'none of the 2 is'."""
+    claim and for several: 'all 3 are stated as fact', 'the only one is', '1 of the 4 is', 'none of the 3 is',
+    and for a pair 'both are', 'neither is'."""
     if whole == 0:
         return "there are none"
     if part == whole:
-        return f"the only one {one}" if whole == 1 else f"all {whole} {many}"
+        return {1: f"the only one {one}", 2: f"both {many}"}.get(whole, f"all {whole} {many}")
     if part == 0:
-        return f"it {_negative(one)}" if whole == 1 else f"none of the {whole} {one}"
+        return {1: f"it {_negative(one)}", 2: f"neither {one}"}.get(whole, f"none of the {whole} {one}")
     return f"{part} of the {whole} {one if part == 1 else many}"
 
 

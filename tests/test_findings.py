@@ -37,7 +37,7 @@ def test_flow_facts_count_done_claims_by_certainty_and_support(schema):
     facts = findings.flow_facts(events, schema)
     assert facts["iran_to_russia_done"] == 2 and facts["russia_to_iran_done"] == 2
     assert facts["russia_to_iran_sought"] == 1 and facts["mutual_done"] == 0 and facts["no_flow"] == 1
-    assert facts["iran_to_russia_done_established_phrase"] == "all 2 are stated as fact"
+    assert facts["iran_to_russia_done_established_phrase"] == "both are stated as fact"
     assert facts["russia_to_iran_done_established_phrase"] == "1 of the 2 is stated as fact"
     assert facts["russia_to_iran_done_cited_phrase"] == "1 of the 2 rests on a cited report"
     assert facts["mutual_done_established_phrase"] == "there are none"
@@ -45,7 +45,8 @@ def test_flow_facts_count_done_claims_by_certainty_and_support(schema):
 
 @pytest.mark.parametrize("part, whole, text", [
     (1, 1, "the only one is stated as fact"), (0, 1, "it is not stated as fact"), (0, 3, "none of the 3 is stated as fact"),
-    (2, 5, "2 of the 5 are stated as fact"), (1, 5, "1 of the 5 is stated as fact"), (0, 0, "there are none")])
+    (2, 5, "2 of the 5 are stated as fact"), (1, 5, "1 of the 5 is stated as fact"), (0, 0, "there are none"),
+    (2, 2, "both are stated as fact"), (0, 2, "neither is stated as fact"), (1, 2, "1 of the 2 is stated as fact")])
 def test_count_phrase_reads_right_for_every_count(part, whole, text):
     assert findings.count_phrase(part, whole, "is stated as fact", "are stated as fact") == text
 
