@@ -51,12 +51,16 @@ class Table:
     def to_markdown(self) -> str:
         from .register import linked_cell  # the register builds its entries from this module's cells
 
-        schema = theme.project_schema()
+        try:
+            schema = theme.project_schema()
+        except FileNotFoundError:  # a table shown outside the project (no claim ids to link, no register)
+            schema = None
+        # Every claim id a cell mentions links to its entry in the register.
+        cell = (lambda value: linked_cell(value, schema)) if schema is not None else markdown_cell
         cols = list(self.frame.columns)
         lines = ["| " + " | ".join(markdown_cell(c) for c in cols) + " |",
                  "| " + " | ".join("---" for _ in cols) + " |"]
-        # Every claim id a cell mentions links to its entry in the register.
-        lines += ["| " + " | ".join(linked_cell(v, schema) for v in row) + " |"
+        lines += ["| " + " | ".join(cell(v) for v in row) + " |"
                   for row in self.frame.itertuples(index=False)]
         parts = [f"**{markdown_cell(self.caption)}**", ""] if self.caption else []
         parts += lines
