@@ -271,3 +271,19 @@ def test_the_citation_and_licences_are_downloads():
     for name in ("CITATION.cff", "LICENSE-data.md", "LICENSE"):
         assert name in links, name
         assert (HTML / "downloads" / name).read_bytes() == (ROOT / name).read_bytes(), name
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a mapping naming one key twice (PyYAML keeps the last one silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        doubled = sorted({k for k in keys if keys.count(k) > 1})
+        assert not doubled, f"line {node.start_mark.line + 1}: keys given twice: {doubled}"
+        return super().construct_mapping(node, deep=deep)
+
+
+@pytest.mark.parametrize("name", ["_config.yml", "_toc.yml"])
+def test_the_book_configuration_names_no_key_twice(name):
+    """Two settings under one key (two `preamble`s, say) would lose the first without a word."""
+    yaml.load((ROOT / name).read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
