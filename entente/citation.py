@@ -140,8 +140,11 @@ def cite_block(root: Path | str | None = None) -> CiteBlock:
 def stale(root: Path | str | None = None) -> bool:
     """Whether CITATION.cff is missing or says something other than the data does."""
     root = Path(root).resolve() if root else find_root()
-    path = root / CITATION_FILE
-    return not path.is_file() or path.read_text(encoding="utf-8") != cff(citation(root))
+    return _differs(root / CITATION_FILE, citation(root))
+
+
+def _differs(path: Path, c: Citation) -> bool:
+    return not path.is_file() or path.read_text(encoding="utf-8") != cff(c)
 
 
 def add_command(sub) -> None:
@@ -159,7 +162,7 @@ def run(args) -> int:
         return 0
     path = root / CITATION_FILE
     if args.check:
-        if stale(root):
+        if _differs(path, c):
             print(f"{path}: out of date with the data; run `python -m entente citation` to rewrite it", file=sys.stderr)
             return 1
         print(f"{path}: matches the data ({c.edition.stamp})")

@@ -83,10 +83,22 @@ def edition(root: Path | str | None = None) -> Edition:
     """The edition of the data package at ``root`` (default: the project holding the working directory).
 
     The as-of date is the one the PDF's title page shows (``Dataset.as_of``: the change record's latest
-    date); the data version is ``data_hash``. Remembered per data version, so a chapter with many charts
-    and tables hashes the files once per output but validates the data once."""
+    date); the data version is ``data_hash``. Remembered while the files are unchanged, so a chapter with
+    many charts and tables hashes and validates the data once."""
     root = Path(root).resolve() if root else find_root()
-    return _edition(root, data_hash(root))
+    return _edition(root, _data_hash_of(root, _file_signature(root)))
+
+
+def _file_signature(root: Path) -> tuple:
+    """Each hashed file with its size and modification time (None if missing: data_hash then says so)."""
+    stats = [(rel, (root / rel).stat() if (root / rel).is_file() else None) for rel in hashed_files(root)]
+    return tuple((rel, st and (st.st_size, st.st_mtime_ns)) for rel, st in stats)
+
+
+@lru_cache(maxsize=8)
+def _data_hash_of(root: Path, signature: tuple) -> str:
+    # Every chart and table asks for the stamp: the files are read and hashed again only when one changed.
+    return data_hash(root)
 
 
 def output_stamp() -> str:
