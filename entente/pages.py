@@ -4,8 +4,8 @@
 - myst-nb's stylesheet is in the output before pages link it, so its link is the same on every build;
 - every web page is written at every HTML build, over a search index started afresh (see
   ``_write_every_page``), so an incremental build writes the same files as a fresh one;
-- a page loads only what it uses: the vega bundle only where a chart is drawn, and never the theme's
-  icon-font script (see ``_light_pages``).
+- a page loads only what it uses: the vega bundle only where a chart is drawn, the optional extensions'
+  files only where their markup is, and never the theme's icon-font script (see ``_light_pages``).
 """
 from __future__ import annotations
 
@@ -78,15 +78,53 @@ def _use_own_layout(app, config) -> None:
     config.templates_path = [folder, *config.templates_path]
 
 
-def _light_pages(app, pagename, templatename, context, doctree) -> None:
-    """Sphinx's html-page-context: the vega bundle (0.9 MB) goes only on pages that draw a chart.
+# Extensions Jupyter Book 1 always loads, each with the markup it acts on and the files and inline settings
+# it adds to every page: a page without that markup does not load them.
+OPTIONAL_ASSETS = (
+    # sphinx-togglebutton: hidden cells and dropdown admonitions (the chapters remove code instead).
+    (re.compile(r'class="[^"]*\b(?:toggle|dropdown)\b'), {"togglebutton.css", "togglebutton.js"},
+     ("toggleHint", "toggleOpenOnPrint", "togglebuttonSelector")),
+    # sphinx-design: cards, tabs, grids.
+    (re.compile(r'class="[^"]*\bsd-'), {"sphinx-design.min.css", "design-tabs.js"}, ()),
+    # sphinx-copybutton: a button on highlighted code blocks (the downloads page has one).
+    (re.compile(r'class="[^"]*\bhighlight'), {"copybutton.css", "copybutton.js", "clipboard.min.js"}, ()),
+)
 
-    Sphinx drops assets added here once the page is written, so each page gets its own list; the
-    bundle goes in <head>, before the charts' inline calls to vegaEmbed in the body.
+
+def unused_assets(body: str) -> tuple[set[str], tuple[str, ...]]:
+    """The asset files, and the words of inline scripts, of the optional extensions ``body`` does not use."""
+    files: set[str] = set()
+    words: tuple[str, ...] = ()
+    for markup, names, settings in OPTIONAL_ASSETS:
+        if not markup.search(body):
+            files |= names
+            words += settings
+    return files, words
+
+
+def _drop_unused(assets_list: list, files: set[str], words: tuple[str, ...]) -> None:
+    def unused(asset) -> bool:
+        if asset.filename:
+            return os.path.basename(str(asset.filename)) in files
+        return any(word in asset.attributes.get("body", "") for word in words)
+
+    assets_list[:] = [asset for asset in assets_list if not unused(asset)]
+
+
+def _light_pages(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx's html-page-context: a page loads only what it uses.
+
+    The vega bundle (0.9 MB) goes only on pages that draw a chart, and the optional extensions'
+    files only on pages with their markup. Sphinx restores its lists once the page is written, so each
+    page gets its own; the bundle goes in <head>, before the charts' inline calls to vegaEmbed.
     """
     context["entente_without_icon_script"] = without_icon_script
-    if CHART_MARK in context.get("body", ""):
+    body = context.get("body", "")
+    if CHART_MARK in body:
         app.add_js_file(assets.VEGA_FILE)
+    files, words = unused_assets(body)
+    _drop_unused(context.get("script_files", []), files, words)
+    _drop_unused(context.get("css_files", []), files, ())
 
 
 def setup(app):

@@ -5,6 +5,7 @@
 - entente.freshness: chapters re-execute when the data, the package or the environment changed;
 - entente.pages: the title page's date, stable asset links, every page and the search index written afresh,
   the vega bundle only on pages with a chart and no icon-font script;
+- entente.iconfont: the theme's icon fonts cut down to the icons the book shows;
 - entente.downloads: the data, the chapters as notebooks and the PDF on the Downloads page;
 - entente.register: the claim register's pages after the first (web only);
 - entente.latex: the PDF's structure (parts, an unnumbered introduction, tables that break across pages).
@@ -38,7 +39,7 @@ def _use_generated_assets(app, config) -> None:
 def setup(app):
     os.environ[render.BUILD_ENV] = "1"
     app.connect("config-inited", _use_generated_assets, priority=100)
-    for module in ("freshness", "pages", "downloads", "register"):
+    for module in ("freshness", "pages", "iconfont", "downloads", "register"):
         app.setup_extension(f"entente.{module}")
     app.connect("doctree-resolved", latex.structure)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "3"}

@@ -65,3 +65,44 @@ def test_the_layout_that_drops_it_comes_first(tmp_path):
     assert config.templates_path == ["entente/templates", "_templates"]  # relative: the same in every clone
     layout = (ROOT / config.templates_path[0] / "layout.html").read_text(encoding="utf-8")
     assert '{%- extends "!layout.html" %}' in layout and "entente_without_icon_script(super())" in layout
+
+
+def _assets_of(body: str) -> tuple[list[str], list[str]]:
+    """The script files (or inline bodies) and stylesheets a page with ``body`` keeps, from a full stand-in list."""
+    from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
+
+    scripts = [_JavaScript(name) for name in ("doctools.js", "clipboard.min.js", "copybutton.js", "togglebutton.js",
+                                              "design-tabs.js", "scripts/sphinx-book-theme.js")]
+    scripts += [_JavaScript(None, body="let toggleHintShow = 'Click to show';"),
+                _JavaScript(None, body="var togglebuttonSelector = '.toggle, .admonition.dropdown';"),
+                _JavaScript(None, body="DOCUMENTATION_OPTIONS.pagename = 'x';")]
+    styles = [_CascadingStyleSheet(name) for name in ("pygments.css", "togglebutton.css", "copybutton.css",
+                                                      "sphinx-design.min.css", "mystnb.css")]
+    app = SimpleNamespace(add_js_file=lambda name, **kw: None)
+    context = {"body": body, "script_files": scripts, "css_files": styles}
+    pages._light_pages(app, "chapters/x", "page.html", context, None)
+    return ([js.filename or js.attributes["body"] for js in context["script_files"]],
+            [css.filename for css in context["css_files"]])
+
+
+def test_a_page_without_their_markup_loads_no_optional_extension():
+    scripts, styles = _assets_of("<p>Text only</p>")
+    assert scripts == ["doctools.js", "scripts/sphinx-book-theme.js", "DOCUMENTATION_OPTIONS.pagename = 'x';"]
+    assert styles == ["pygments.css", "mystnb.css"]
+
+
+def test_each_optional_extension_stays_where_its_markup_is():
+    scripts, styles = _assets_of('<div class="highlight-bibtex notranslate"><div class="highlight"><pre>x</pre></div></div>')
+    assert {"clipboard.min.js", "copybutton.js"} <= set(scripts) and "copybutton.css" in styles
+    assert "togglebutton.js" not in scripts and "sphinx-design.min.css" not in styles
+    scripts, styles = _assets_of('<details class="admonition dropdown"><p>x</p></details>')
+    assert "togglebutton.js" in scripts and "togglebutton.css" in styles
+    assert any("toggleHintShow" in s for s in scripts) and any("togglebuttonSelector" in s for s in scripts)
+    scripts, styles = _assets_of('<div class="sd-card sd-shadow-sm">x</div>')
+    assert "design-tabs.js" in scripts and "sphinx-design.min.css" in styles and "copybutton.js" not in scripts
+
+
+def test_text_that_only_mentions_a_class_name_loads_nothing():
+    # A claim's text is escaped into the page: it can name a class, never set one.
+    scripts, _ = _assets_of('<p>class=&quot;toggle sd-card highlight&quot;</p>')
+    assert "togglebutton.js" not in scripts and "design-tabs.js" not in scripts and "copybutton.js" not in scripts

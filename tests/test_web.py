@@ -191,6 +191,29 @@ def test_pages_link_only_what_they_use():
         html = (HTML / page).read_text(encoding="utf-8")
         assert (VEGA_BUNDLE in html) == ('class="entente-chart"' in html), page
         assert ICON_SCRIPT not in html, page
+        # The extensions Jupyter Book always loads, only where their markup is: no page has toggles or
+        # sphinx-design's cards, and only pages with a highlighted code block get the copy button.
+        assert "togglebutton" not in html and "sphinx-design" not in html and "design-tabs" not in html, page
+        assert ("copybutton.js" in html) == ('class="highlight' in html), page
+
+
+def test_the_icon_fonts_hold_every_icon_the_pages_show_and_little_else():
+    from entente import iconfont
+    from fontTools.ttLib import TTFont
+
+    require(HTML.is_dir(), f"no web book in {HTML}")
+    by_icon, own = iconfont.glyphs_by_icon((HTML / iconfont.STYLESHEET).read_text(encoding="utf-8"))
+    shown = iconfont.icons_on_pages((HTML / p).read_text(encoding="utf-8") for p in PAGES)
+    wanted = own.union(*(by_icon[name] for name in shown if name in by_icon))
+    assert {"magnifying-glass", "bars", "sun", "moon"} <= shown  # the theme's header, on every page
+    fonts = sorted((HTML / iconfont.WEBFONTS).glob("*.woff2"))
+    held = set()
+    for font in fonts:
+        held |= set(TTFont(font).getBestCmap())
+        assert font.stat().st_size < 10_000, f"{font.name}: {font.stat().st_size} bytes, not cut down"
+    originals = set().union(*(set(TTFont(f).getBestCmap()) for f in iconfont.theme_webfonts().glob("*.woff2")))
+    assert wanted & originals <= held, f"icons missing from the cut fonts: {sorted(map(hex, wanted - held))}"
+    assert held <= wanted | {0x20}, f"glyphs no page shows: {sorted(map(hex, held - wanted))}"
 
 
 @pytest.mark.build
