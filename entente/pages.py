@@ -116,7 +116,7 @@ def _light_pages(app, pagename, templatename, context, doctree) -> None:
 
     The vega bundle (0.9 MB) goes only on pages that draw a chart, and the optional extensions'
     files only on pages with their markup. Sphinx restores its lists once the page is written, so each
-    page gets its own; the bundle goes in <head>, before the charts' inline calls to vegaEmbed.
+    page gets its own; the bundle goes in <head>, before the charts' inline calls to draw them.
     """
     context["entente_without_icon_script"] = without_icon_script
     body = context.get("body", "")

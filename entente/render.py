@@ -1,7 +1,7 @@
 """How charts leave the kernel: one Altair renderer for the book build, JupyterLab's own elsewhere.
 
-In the book each chart becomes a ``<div>`` plus a call to ``vegaEmbed`` (the vega libraries are served
-once from the book itself, see ``entente.assets``), and a vector PDF made offline by vl-convert for
+In the book each chart becomes a ``<div>`` plus a call drawing its Vega spec, compiled from Vega-Lite at
+build time (the vega library is served once from the book itself, see ``entente.assets``), and a vector PDF made offline by vl-convert for
 the LaTeX build. Nothing here touches the network, and the same spec always gives the same bytes.
 
 Every chart of the book passes through ``book_renderer``, so the stamp naming the data it was drawn from
@@ -45,15 +45,26 @@ def chart_id(spec: dict) -> str:
     return f"entente-chart-{_counter['n']}-{digest}"
 
 
-# On the web every chart's element is a block as wide as the text column (vega-embed's own style makes it an
-# inline block, as wide as the chart); what is still wider scrolls inside it, never the page.
+# On the web every chart's element is a block as wide as the text column (a width-"container" chart reads
+# its width from it); what is still wider scrolls inside it, never the page.
 CHART_STYLE = "display:block;width:100%;max-width:100%;overflow-x:auto;overflow-y:hidden"
+
+
+# The function the web book's vega bundle defines (entente.assets) and every chart's script calls.
+DRAW = "ententeChart"
+
+
+def web_vega(spec: dict) -> dict:
+    """The Vega spec the web page draws: the chart fitted to the page (theme.web_spec), compiled from
+    Vega-Lite by vl-convert at build time, so the page needs no Vega-Lite compiler."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_vega(theme.web_spec(spec), vl_version=VEGALITE_VERSION)
 
 
 def chart_html(spec: dict, stamp: str = "") -> str:
     element = chart_id(spec)
     description = spec.get("description") or "Chart"
-    options = {"actions": False, "renderer": "svg", "ast": False}
     fits = theme.fits_container(spec)
     # A chart that cannot narrow scrolls in its own box, which the keyboard can reach (tabindex) to scroll it.
     box = 'data-fit="container"' if fits else 'data-fit="scroll" tabindex="0"'
@@ -61,7 +72,7 @@ def chart_html(spec: dict, stamp: str = "") -> str:
         f'<div class="entente-chart" id="{element}" {box} style="{CHART_STYLE}" role="figure" '
         f'aria-label="{html.escape(description)}"></div>\n'
         f'<script type="text/javascript">'
-        f'vegaEmbed("#{element}", {script_json(theme.web_spec(spec))}, {script_json(options)})'
+        f'{DRAW}("#{element}", {script_json(web_vega(spec))})'
         f'.catch(function (err) {{ console.error("chart {element}: " + err); }});</script>'
         # Text of the page, not of the drawing: it shows even where the script cannot run.
         + (f'\n<p class="entente-stamp">{html.escape(stamp)}</p>' if stamp else "")

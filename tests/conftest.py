@@ -2,6 +2,7 @@
 entente, and the built book. Under CI (CI=true) no test may skip: a skip is turned into a failure."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -13,6 +14,22 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Each chart of a built page is drawn by one call, ententeChart("#element", {its Vega spec}) (entente.render).
+DRAWN = re.compile(r'ententeChart\("#([^"]+)", ')
+
+
+def drawn_charts(html: str) -> dict[str, dict]:
+    """Every chart a page (or a piece of one) draws: its element's id, and the Vega spec it is drawn from."""
+    decoder = json.JSONDecoder()
+    return {m.group(1): decoder.raw_decode(html, m.end())[0] for m in DRAWN.finditer(html)}
+
+
+def vega_parts(spec: dict, key: str) -> list[dict]:
+    """Every entry of ``key`` ("scales", "signals", "data") in a Vega spec, its nested groups' included."""
+    found = list(spec.get(key, []))
+    for mark in spec.get("marks", []):
+        found += vega_parts(mark, key)
+    return found
 
 
 def raw(name: str, root: Path = ROOT) -> pd.DataFrame:

@@ -36,7 +36,7 @@ def _page_context(body: str) -> tuple[list[str], dict]:
 
 
 def test_only_pages_with_a_chart_load_the_vega_bundle():
-    chart = '<div class="entente-chart" id="entente-chart-1-0123456789" role="figure"></div><script>vegaEmbed()</script>'
+    chart = '<div class="entente-chart" id="entente-chart-1-0123456789" role="figure"></div><script>ententeChart()</script>'
     assert _page_context(f"<p>Text</p>{chart}")[0] == [assets.VEGA_FILE]
     assert _page_context("<p>References, no chart.</p>")[0] == []
     assert _page_context("")[0] == []

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import ROOT, as_of_label, data_stamp, data_version, require
+import vl_convert as vlc
+from conftest import ROOT, as_of_label, data_stamp, data_version, drawn_charts, require
 from entente import charts, citation, load, releases, render, tables, theme
 from entente.schema import Schema
 from entente.validate import open_schema
@@ -109,9 +110,12 @@ def test_the_web_chart_has_the_stamp_under_it_and_its_spec_untouched(data, monke
     div, script, stamp = html.split("\n")
     assert div.startswith('<div class="entente-chart"') and script.startswith("<script")
     assert stamp == f'<p class="entente-stamp">{data_stamp()}</p>'
-    spec = json.loads(re.search(r'vegaEmbed\("#[^"]+", (\{.*\}), \{"actions"', script).group(1))
-    # The web spec is the chart's own, fitted to the page's column by the theme; the stamp is not in it.
-    assert spec == json.loads(json.dumps(theme.web_spec(chart.to_dict())))
+    (spec,) = drawn_charts(script).values()
+    # The web spec is the chart's own, fitted to the page's column by the theme and compiled to Vega; the
+    # stamp is not in it.
+    assert spec == json.loads(json.dumps(render.web_vega(chart.to_dict())))
+    assert spec == vlc.vegalite_to_vega(theme.web_spec(chart.to_dict()), vl_version=render.VEGALITE_VERSION)
+    assert data_stamp() not in json.dumps(spec)
 
 
 def test_the_pdf_figure_prints_the_stamp(data, monkeypatch, tmp_path):

@@ -102,7 +102,7 @@ class Visit:
             route.abort()
 
     def wait_for_charts(self) -> None:
-        """Until every chart holds an SVG or canvas (vegaEmbed draws asynchronously), or 20 s."""
+        """Until every chart holds an SVG or canvas (the charts draw asynchronously), or 20 s."""
         try:
             self.page.wait_for_function(
                 "() => [...document.querySelectorAll('.entente-chart')]"
@@ -127,6 +127,17 @@ def file_url(page: str) -> str:
 
 def screenshot_path(page: str) -> Path:
     return SHOTS / (page.removesuffix(".html").replace("/", "__") + ".png")
+
+
+# Screenshots are for people to look at: the first screens of a very long page (the register's runs to some
+# 110,000 px, and a picture of all of it takes chromium longer than a test should wait) show what they need.
+SHOT_HEIGHT = 12_000
+
+
+def keep_screenshot(tab, path: Path) -> None:
+    size = tab.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    tab.screenshot(path=str(path), full_page=True,
+                   clip={"x": 0, "y": 0, "width": size[0], "height": min(size[1], SHOT_HEIGHT)})
 
 
 def test_the_book_is_built():
@@ -157,7 +168,7 @@ def test_page_draws_offline(browser, page):
         sizes = visit.chart_sizes()
         html = visit.html
         SHOTS.mkdir(parents=True, exist_ok=True)
-        visit.page.screenshot(path=str(screenshot_path(page)), full_page=True)
+        keep_screenshot(visit.page, screenshot_path(page))
     finally:
         visit.close()
     assert visit.outside == [], f"{page} asked outside hosts for: {visit.outside}"
@@ -292,7 +303,7 @@ def test_page_fits_the_width(browser, page, width):
         found = visit.page.evaluate(FIT_JS)
         shot = screenshot_at(page, width)
         shot.parent.mkdir(parents=True, exist_ok=True)
-        visit.page.screenshot(path=str(shot), full_page=True)
+        keep_screenshot(visit.page, shot)
     finally:
         visit.close()
     assert found["sideways"] <= 0, f"{page} scrolls sideways by {found['sideways']} px at {WIDTHS[width]} px"
@@ -350,7 +361,7 @@ def test_charts_stay_legible_in_dark_mode(browser, page):
         found = visit.page.evaluate(DARK_JS)
         shot = screenshot_at(page, "dark")
         shot.parent.mkdir(parents=True, exist_ok=True)
-        visit.page.screenshot(path=str(shot), full_page=True)
+        keep_screenshot(visit.page, shot)
     finally:
         visit.close()
     assert found["mode"] == "dark", f"{page}: the theme did not switch to dark mode ({found['mode']})"
