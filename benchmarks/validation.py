@@ -12,6 +12,7 @@ change-record row, in a temporary folder, so it passes validation.
 """
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import tempfile
@@ -29,17 +30,13 @@ RUNS = 3
 
 
 def median_time(fn) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(timed(fn))
 
 
 def read_with_pandas(package: Path) -> None:
-    for name in ("events", "sources", "changes"):
-        pd.read_csv(package / "data" / f"{name}.csv", dtype=str, keep_default_na=False)
+    """Every CSV file the package lists, as the validator reads them, with nothing checked."""
+    for resource in json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["resources"]:
+        pd.read_csv(package / resource["path"], dtype=str, keep_default_na=False)
 
 
 def validate_ours(package: Path) -> None:
@@ -98,6 +95,30 @@ def _has_pandera() -> bool:
     except ImportError:
         return False
     return True
+
+
+def rows(sizes: list[int], packages: dict[int, Path] | None = None) -> list[dict]:
+    """The figures benchmarks/run.py tabulates (through loading.py): per size, validation, load() and pandas
+    reading the same files, each run RUNS times, on the packages run.py wrote (or fresh ones)."""
+    out = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            package = packages[n] if packages and n in packages else write_package(n, Path(tmp)).parent
+            validate_ours(package)  # a package the validator refuses would time the wrong thing
+            for figure, fn in ((f"validate {n:,} claims (check_package)", lambda: validate_ours(package)),
+                               (f"load() {n:,} claims (validates too)", lambda: entente.load(package, use_cache=False)),
+                               (f"pandas read_csv of the same {n:,} claims (every file)", lambda: read_with_pandas(package))):
+                out.append({"figure": figure, "unit": "s", "runs": timed(fn)})
+    return out
+
+
+def timed(fn) -> list[float]:
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
 
 
 def main(argv: list[str]) -> None:

@@ -7,15 +7,20 @@ in the descriptor is checked with no change to this module.
 
 A column is checked through its distinct values: each distinct value is judged once, then the verdict
 is spread back over the rows holding it, so a column of 100,000 cells with a few hundred distinct
-values costs a few hundred checks. Problems keep their spreadsheet row and column.
+values costs a few hundred checks. A text column's distinct values (ids, summaries: nearly one per row)
+first go through a fast pass made of whole-column tests (spaces, formula starts, length, pattern,
+categories); only the values it does not pass are judged one by one, with the full explanation.
+Problems keep their spreadsheet row and column.
 """
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import operator
 import re
 from collections import Counter
 from functools import cached_property
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -234,25 +239,44 @@ class FieldCheck:
         self.fast_pass = self._fast_pass()
 
     def _fast_pass(self):
-        """For a text field with no list, enum-free or not: a regular expression for its pattern and length,
-        which with a look at the first character and the spaces (in ``judge``) passes only values with no
-        problem; None for other fields. Values it does not pass are judged in full, so it may be stricter
-        than the checks but never looser."""
+        """For a text field with no list: the compiled pattern (anchored at the end), or True when the field
+        has none; None for other fields. ``judge`` passes, column-wide, only values with no space at either
+        end, no formula start, the right length, the pattern and (if any) a category; values it does not
+        pass are judged in full, so it may be stricter than the checks but never looser."""
         c = self.field.constraints
         if not self.is_text or self.items or self.is_partial_date:
             return None
-        length = f"(?=[\\s\\S]{{{c.get('minLength', 0)},{c.get('maxLength', '')}}}\\Z)" \
-            if "minLength" in c or "maxLength" in c else ""
-        pattern = f"(?=(?:{c['pattern']})\\Z)" if "pattern" in c else ""
-        return re.compile(length + pattern)
+        return re.compile(f"(?:{c['pattern']})\\Z") if "pattern" in c else True
 
-    def judge(self, values: np.ndarray) -> list[list[tuple[str, str, str]]]:
-        """The problems of each of a column's distinct present values (an empty list for a good one)."""
+    def judge(self, values: np.ndarray) -> dict[int, list[tuple[str, str, str]]]:
+        """The problems of a column's distinct present values, by position, for the bad ones only. A text
+        field's values go through its fast pass all at once (each test one C-level pass over the column);
+        only the values that fail it, and every value of other fields, are judged one by one."""
         if self.fast_pass is None:
-            return [self.problems(v) for v in values]
-        match, enum, problems = self.fast_pass.match, self.enum, self.problems
-        return [[] if v == v.strip() and v[:1] not in FORMULA_STARTS and match(v) and (not enum or v in enum)
-                else problems(v) for v in values]
+            suspects = range(len(values))
+        else:
+            suspects = np.flatnonzero(~self._passes(values)).tolist()
+        found = {}
+        for i in suspects:
+            problems = self.problems(values[i])
+            if problems:
+                found[i] = problems
+        return found
+
+    def _passes(self, values: np.ndarray) -> np.ndarray:
+        """Which values pass the fast pass: whole-column tests, each a C-level map over the values."""
+        n, c = len(values), self.field.constraints
+        good = np.fromiter(map(operator.eq, values, map(str.strip, values)), dtype=bool, count=n)
+        good &= ~np.fromiter(map(str.startswith, values, repeat(FORMULA_STARTS)), dtype=bool, count=n)
+        if "minLength" in c or "maxLength" in c:
+            length = np.fromiter(map(len, values), dtype=np.int64, count=n)
+            good &= (length >= c.get("minLength", 0)) & (length <= c.get("maxLength", length.max(initial=0)))
+        if self.fast_pass is not True:
+            good &= np.fromiter(map(operator.is_not, map(self.fast_pass.match, values), repeat(None)), dtype=bool,
+                                count=n)
+        if self.enum:
+            good &= pd.Series(values, dtype=object).isin(list(self.enum)).to_numpy()
+        return good
 
     def problems(self, value: str) -> list[tuple[str, str, str]]:
         """Every problem of one present cell as (value shown, expected, kind)."""
@@ -311,10 +335,10 @@ class FieldCheck:
 
 
 def one_of_these(cells, texts) -> np.ndarray:
-    """Which cells equal one of a few texts (missingValues, trueValues, categories): a comparison per text,
-    cheaper than hashing every cell."""
+    """Which cells equal one of a few texts (missingValues, trueValues, categories): one C-level pass of set
+    membership over the cells."""
     cells = np.asarray(cells, dtype=object)
-    return np.logical_or.reduce([cells == t for t in texts]) if len(texts) else np.zeros(len(cells), dtype=bool)
+    return np.fromiter(map(frozenset(texts).__contains__, cells), dtype=bool, count=len(cells))
 
 
 def missing_mask(frame: pd.DataFrame, resource: Resource, name: str) -> np.ndarray:
@@ -329,21 +353,19 @@ class Column:
         self.values = frame[name].to_numpy()
         self.rows = frame[ROW].to_numpy()
         self.codes, self.uniques = pd.factorize(self.values)
-        missing = set(resource.missing_values)
-        self.missing_unique = np.array([u in missing for u in self.uniques], dtype=bool)
+        self.missing_unique = one_of_these(self.uniques, resource.missing_values)
         self.missing = self.missing_unique[self.codes] if len(self.codes) else np.zeros(0, dtype=bool)
 
     def judged(self, judge) -> list[tuple[int, list]]:
         """Judge each distinct present value once; (row, problems) for each row holding a bad one."""
         present = np.flatnonzero(~self.missing_unique)
-        verdicts = [[]] * len(self.uniques)
-        for i, verdict in zip(present, judge(self.uniques[present])):
-            verdicts[i] = verdict
-        bad = np.array([bool(v) for v in verdicts], dtype=bool)
-        if not bad.any():
+        verdicts = {int(present[i]): problems for i, problems in judge(self.uniques[present]).items()}
+        if not verdicts:
             return []
+        bad = np.zeros(len(self.uniques), dtype=bool)
+        bad[list(verdicts)] = True
         hit = bad[self.codes]
-        return [(int(r), verdicts[code]) for r, code in zip(self.rows[hit], self.codes[hit])]
+        return [(int(r), verdicts[code]) for r, code in zip(self.rows[hit], self.codes[hit].tolist())]
 
     def repeats(self) -> list[tuple[int, str, int]]:
         """(row, value, first row holding it) for each present cell repeating an earlier cell's value."""

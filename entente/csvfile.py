@@ -1,10 +1,14 @@
 """Reading one CSV file strictly: bytes, then text, then one frame of strings, with every problem of structure.
 
-The file is read once. The text is split into records by Python's csv module in strict mode (so a stray
-quotation mark is an error, not a guess), and the records become a DataFrame of strings with a
-``ROW`` column holding each record's spreadsheet row: the header is row 1, the first record row 2,
-and a quoted cell holding a line break does not start a new row. The file's physical lines are only
-worked out when a problem needs them. Files are only read, never written.
+The file is read once. A file whose structure is plainly regular (every quotation mark opens or closes a
+quoted cell, every record has the header's number of cells, no blank record) is split by pandas' C
+parser, after one pass of numpy over its bytes has proved that; that pass follows the rules of Python's
+csv module in strict mode, so both give the same cells. Any other file is split by the csv module in
+strict mode (so a stray quotation mark is an error, not a guess), which says where and why. The
+records become a DataFrame of strings with a ``ROW`` column holding each record's spreadsheet row: the
+header is row 1, the first record row 2, and a quoted cell holding a line break does not start a new
+row. The file's physical lines are only worked out when a problem needs them. Files are only read,
+never written.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import csv
 import difflib
 import io
 import itertools
+import operator
 from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
@@ -248,6 +253,86 @@ def empty_frame(resource: Resource) -> pd.DataFrame:
     return frame
 
 
+QUOTE, COMMA, CR, LF = (ord(c) for c in '",\r\n')
+ENDS = (COMMA, CR, LF)  # what may stand before an opening quotation mark, or after a closing one
+MARKS = np.zeros(256, dtype=bool)  # the bytes that may end a cell or a record: a lookup, one pass over the file
+MARKS[list(ENDS)] = True
+
+
+def _quote_runs_are_regular(a: np.ndarray, quotes: np.ndarray) -> bool:
+    """Whether every quotation mark opens a quoted cell, closes one, or is doubled inside one, as the csv
+    module in strict mode reads them, with none left open; a quotation mark inside an unquoted cell (which
+    the csv module allows) also gives False, and the file is then read by the csv module."""
+    if not len(quotes):
+        return True
+    starts = np.flatnonzero(np.diff(quotes, prepend=-2) != 1)  # runs of adjacent quotation marks
+    length = np.diff(starts, append=len(quotes))
+    begin = quotes[starts]
+    odd = length & 1
+    inside_after = np.cumsum(odd) & 1  # an odd run opens or closes a cell; an even one does neither
+    if inside_after[-1]:
+        return False  # a quoted cell is never closed
+    outside_before = (inside_after ^ odd) == 0
+    before = begin[outside_before] - 1  # a run outside a cell must open one where a cell starts
+    if not (np.isin(a[np.maximum(before, 0)], ENDS) | (before < 0)).all():
+        return False
+    after = begin[inside_after == 0] + length[inside_after == 0]  # a run that leaves the cell ends it
+    return bool((np.isin(a[np.minimum(after, len(a) - 1)], ENDS) | (after >= len(a))).all())
+
+
+def _regular_width(data: bytes) -> tuple[int, int] | None:
+    """(cells per record, records) when the file is regular enough for pandas' parser to split exactly as the
+    csv module would: quotation marks as ``_quote_runs_are_regular`` asks, every record with the first's
+    number of cells, no empty record and no cell longer than the csv module reads. None otherwise."""
+    a = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(a == QUOTE)
+    if not _quote_runs_are_regular(a, quotes):
+        return None
+    marks = np.flatnonzero(MARKS[a])
+    marks = marks[(np.searchsorted(quotes, marks) & 1) == 0]  # outside quoted cells: an even count before
+    kind = a[marks]
+    crlf = (kind == CR) & np.append(kind[1:] == LF, False) & np.append(marks[1:] == marks[:-1] + 1, False)
+    ends = (kind != COMMA) & ~crlf  # a record ends at LF, or at a CR not followed by LF
+    end_at = marks[ends]
+    if not len(end_at) or end_at[-1] != len(a) - 1:  # the last record may have no line end
+        end_at = np.append(end_at, len(a))
+    starts = np.append(0, end_at[:-1] + 1)
+    term_begin = end_at - np.isin(end_at, marks[crlf] + 1)  # where each record's line end starts (its CR, if any)
+    if (starts >= term_begin).any():
+        return None  # an empty record (a blank line)
+    commas = np.cumsum(kind == COMMA)[ends]
+    if len(end_at) > len(commas):  # the unterminated last record: every comma is before its end
+        commas = np.append(commas, np.count_nonzero(kind == COMMA))
+    cells = np.diff(commas, prepend=0) + 1
+    if (cells != cells[0]).any():
+        return None
+    if np.diff(np.concatenate(([-1], marks, [len(a)]))).max() > csv.field_size_limit():
+        return None  # a cell the csv module refuses as too large: let it say so
+    return int(cells[0]), len(cells)
+
+
+def _quick_cells(data: bytes) -> tuple[list[str], pd.DataFrame] | None:
+    """The header and the records of a regular file (see ``_regular_width``), split by pandas' C parser;
+    None when the file is not regular, or has a blank record, and must be read by the csv module."""
+    data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # the byte-order mark, as utf-8-sig drops it
+    data = data.rstrip(b"\r\n")  # blank lines at the very end are harmless (as _trailing_blank_start says)
+    shape = _regular_width(data)
+    if shape is None:
+        return None
+    width, records = shape
+    table = pd.read_csv(io.BytesIO(data), header=None, names=range(width), dtype=object, na_filter=False,
+                        skip_blank_lines=False, encoding="utf-8", engine="c", quotechar='"', doublequote=True,
+                        escapechar=None, comment=None, skipinitialspace=False, index_col=False, low_memory=False)
+    if len(table) != records:
+        return None
+    first = table[0].to_numpy()[1:]
+    blank_first = np.flatnonzero(np.fromiter(map(operator.not_, map(str.strip, first)), dtype=bool, count=len(first)))
+    if len(blank_first) and any(_blank(row) for row in table.iloc[blank_first + 1].itertuples(index=False)):
+        return None  # a blank record: the csv module's reading says which line
+    header = [str(cell) for cell in table.iloc[0]]
+    return header, table.iloc[1:].reset_index(drop=True)
+
+
 def read_table(path: Path, resource: Resource, label: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Read one CSV strictly. Returns its records as a frame of strings (column ``ROW`` holds each one's
     spreadsheet row) and the problems of structure found reading it.
@@ -264,6 +349,15 @@ def read_table(path: Path, resource: Resource, label: str) -> tuple[pd.DataFrame
         return empty_frame(resource), [Problem(label, None, None, None, "a header row naming the columns, then one "
                                                                         "row per record, but the file is empty",
                                                kind="file")]
+    quick = _quick_cells(data) if utf8 else None
+    if quick is not None:
+        header, body = quick
+        problems = _header_problems(header, resource, label)
+        if problems:
+            return empty_frame(resource), problems
+        body.columns = header
+        body[ROW] = np.arange(2, len(body) + 2, dtype="int64")
+        return body, []
     try:
         cells = list(csv.reader(io.StringIO(text, newline=""), strict=True)) if utf8 else None
     except csv.Error:

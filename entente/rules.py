@@ -10,7 +10,7 @@ To add a rule: write one function taking ``Tables`` and returning a list of Prob
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -29,6 +29,7 @@ class Tables:
     """The package's tables as read, for the rules: frames of strings, and their schema."""
     schema: Schema
     frames: dict[str, pd.DataFrame]
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # what several rules work out once
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
@@ -238,13 +239,13 @@ def values_fit_the_declared_pairs(t: Tables) -> list[Problem]:
     ev, out = t["events"], []
     for field in t.schema.resources["events"].field_names:
         for other, pairs in _declared_pairs(t, "events", field).items():
-            allowed = ev[other].map(pairs)
-            listed = allowed.notna()
-            bad = listed & ~pd.Series([v in a if isinstance(a, tuple) else True for v, a in zip(ev[field], allowed)],
-                                      index=ev.index)
+            # Each distinct (other, field) pair is judged once, then the rows holding a bad one are found.
+            pair = pd.MultiIndex.from_arrays([ev[other], ev[field]])
+            wrong = [(o, v) for o, v in pair.unique() if o in pairs and v not in pairs[o]]
+            bad = pair.isin(wrong) if wrong else np.zeros(len(ev), dtype=bool)
             out += problems_at(t, "events", bad, field,
-                               lambda i, other=other, allowed=allowed: (
-                                   f'{_in_words(allowed.iat[i])}, since {other} is "{ev[other].iat[i]}" '
+                               lambda i, other=other, pairs=pairs: (
+                                   f'{_in_words(pairs[ev[other].iat[i]])}, since {other} is "{ev[other].iat[i]}" '
                                    f"(the codebook's pairs in datapackage.json)"), "pairs")
     return out
 
@@ -254,20 +255,26 @@ def no_state_is_both_actor_and_third_party(t: Tables) -> list[Problem]:
     """A state is either a party to what a claim records or a third party affected by it, never both."""
     ev = t["events"]
     delimiter = t.schema.resources["events"].field("actors").list_delimiter or ";"
-    actors = ev["actors"].where(t.filled("events", "actors"), "").str.split(delimiter)
-    third = ev["third_parties"].where(t.filled("events", "third_parties"), "").str.split(delimiter)
-    both = [sorted(set(filter(None, a)) & set(filter(None, b))) for a, b in zip(actors, third)]
-    bad = pd.Series([bool(x) for x in both], index=ev.index)
+    actors = ev["actors"].where(t.filled("events", "actors"), "")
+    third = ev["third_parties"].where(t.filled("events", "third_parties"), "")
+    # Each distinct (actors, third parties) pair is split and compared once, then spread over its rows.
+    codes, pairs = pd.MultiIndex.from_arrays([actors, third]).factorize()
+    both = [sorted(set(filter(None, a.split(delimiter))) & set(filter(None, b.split(delimiter)))) for a, b in pairs]
+    bad = np.array([bool(x) for x in both] or [False], dtype=bool)[codes]
     return problems_at(t, "events", bad, "third_parties",
-                       lambda i: f"no state that is also among the actors, but {', '.join(both[i])} is in both; "
+                       lambda i: f"no state that is also among the actors, but {', '.join(both[codes[i]])} is in both; "
                                  "a state is either an actor or a third party of one claim", "roles")
 
 
 def _report_counts(t: Tables) -> pd.Series:
-    """How many of each claim's sources are reports (not the article itself), by event_id."""
-    links, sources = t["claim_sources"], t["sources"]
-    kinds = links["source_id"].map(sources.set_index("source_id")["kind"])
-    return (kinds == "report").groupby(links["event_id"]).sum()
+    """How many of each claim's sources are reports (not the article itself), per row of the events table
+    (0 for a claim citing none). Worked out once per validation, for the rules that need it."""
+    if "report counts" not in t.memo:
+        links, sources = t["claim_sources"], t["sources"]
+        reports = sources.loc[sources["kind"] == "report", "source_id"]
+        per_claim = links.loc[links["source_id"].isin(reports), "event_id"].value_counts()
+        t.memo["report counts"] = t["events"]["event_id"].map(per_claim).fillna(0)
+    return t.memo["report counts"]
 
 
 @rule("events", "claim_sources", "sources")
@@ -288,8 +295,8 @@ def evidence_fits_the_sources(t: Tables) -> list[Problem]:
     raw = next(f for f in next(r for r in t.schema.descriptor["resources"] if r["name"] == "events")["schema"]["fields"]
                if f["name"] == "evidence")
     needs = raw.get("x-cites-report", {})
-    reports = ev["event_id"].map(_report_counts(t)).fillna(0)
-    must = ev["evidence"].map(lambda v: needs.get(v))
+    reports = _report_counts(t)
+    must = ev["evidence"].map(needs)  # True, False, or missing for evidence the property does not name
     bad_missing = (must == True) & (reports == 0)  # noqa: E712 (a three-valued column: True, False, None)
     bad_extra = (must == False) & (reports > 0)  # noqa: E712
     return (problems_at(t, "events", bad_missing, "evidence",
@@ -307,7 +314,7 @@ def article_and_later_claims_are_placed(t: Tables) -> list[Problem]:
     a later report has neither, and cites at least one report."""
     ev = t["events"]
     has_par, has_sen = t.filled("events", "paragraph"), t.filled("events", "sentence")
-    reports = ev["event_id"].map(_report_counts(t)).fillna(0)
+    reports = _report_counts(t)
     return (problems_at(t, "events", has_par & ~has_sen, "sentence",
                         "the sentence of the paragraph the claim comes from, since paragraph is given", "placing")
             + problems_at(t, "events", ~has_par & has_sen, "paragraph",

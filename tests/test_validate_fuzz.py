@@ -141,3 +141,61 @@ def test_mutations_of_the_real_files(files):
 
 def test_the_real_package_passes_the_same_property():
     _outcome_is_clear(dict(ORIGINAL))
+
+
+# --- The quick reading agrees with the csv module --------------------------------------------------
+
+CSV_PIECES = st.sampled_from(['"', '""', ",", "\n", "\r", "\r\n", " ", "a", "é", "“", "\t", ";", "\u2028", "\x1a"])
+
+
+@st.composite
+def csv_texts(draw) -> bytes:
+    """Text made of the pieces CSV is made of: most of it rows of cells, quoted properly or not at all, some
+    of it any sequence of those pieces (stray quotation marks, blank lines, ragged rows)."""
+    if draw(st.booleans()):
+        return "".join(draw(st.lists(CSV_PIECES, max_size=40))).encode()
+    width = draw(st.integers(1, 4))
+    rows = []
+    for _ in range(draw(st.integers(1, 5))):
+        cells = []
+        for _ in range(width + draw(st.sampled_from([0, 0, 0, 1, -1]))):
+            text = "".join(draw(st.lists(CSV_PIECES, max_size=5)))
+            quoted = draw(st.booleans()) or any(c in text for c in '",\r\n')
+            cells.append('"' + text.replace('"', '""') + '"' if quoted else text)
+        rows.append(",".join(cells))
+    ending = draw(st.sampled_from(["", "\n", "\r\n", "\n\n", ",\n"]))
+    bom = draw(st.sampled_from(["", "\ufeff"]))
+    return (bom + draw(st.sampled_from(["\n", "\r\n", "\r"])).join(rows) + ending).encode()
+
+
+@settings(max_examples=500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=csv_texts())
+def test_the_quick_reading_gives_the_cells_the_csv_module_gives(data):
+    """A file pandas' parser is trusted with (the quick reading) is split into exactly the cells Python's csv
+    module in strict mode finds; a file the csv module refuses is never read the quick way."""
+    from entente.csvfile import _quick_cells, _trailing_blank_start
+
+    text = data.decode("utf-8-sig")
+    try:
+        expected = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        expected = expected[:_trailing_blank_start(expected)]
+    except csv.Error:
+        expected = None
+    quick = _quick_cells(data) if text.strip() else None
+    if quick is None:
+        return  # read by the csv module itself, as before
+    assert expected is not None, "the quick reading accepted a file the csv module refuses"
+    header, body = quick
+    assert [header] + [list(row) for row in body.itertuples(index=False)] == expected
+
+
+def test_the_real_files_are_read_the_quick_way_with_the_same_cells():
+    """The real data is regular, so it takes the quick reading, and gets the csv module's cells."""
+    from entente.csvfile import _quick_cells
+
+    for name in FILES + ("data/claim_sources.csv",):
+        data = (ROOT / name).read_bytes()
+        quick = _quick_cells(data)
+        assert quick is not None, name
+        expected = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), strict=True))
+        assert [quick[0]] + [list(row) for row in quick[1].itertuples(index=False)] == expected
