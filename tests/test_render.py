@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import require
-from entente import render
+from entente import chartdata, render
 
 FRAME = pd.DataFrame({"country": ["Iran", "Russia", "Iran"], "claims": [3, 5, 2], "kind": ["a", "b", "c"]})
 
@@ -129,7 +129,8 @@ def test_the_pdf_figure_keeps_the_fixed_width():
     from entente.releases import output_stamp
 
     stamp = output_stamp()  # the PDF figure carries the data stamp under the chart, when there is data
-    printed = render.stamped_spec(spec, stamp) if stamp else spec
+    lines = chartdata.table_of(spec)[1].printed_lines()  # and the claim ids it draws on, under the stamp
+    printed = render.stamped_spec(spec, stamp, lines) if stamp else spec
     assert bundle["application/pdf"] == render.canonical_pdf(vlc.vegalite_to_pdf(printed, vl_version=render.VEGALITE_VERSION))
     assert embedded_spec(bundle["text/html"])["width"] == "container"
 
