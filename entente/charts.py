@@ -132,7 +132,8 @@ def timeline(events: pd.DataFrame, rows: str = "domain", schema: Schema | None =
                         legend=None),
         tooltip=tooltip)
     per_group = tally(dated[rows].value_counts(), order=groups)
-    span = f", from {dated['event_start'].min():%b %Y} to {dated['span_end'].max():%b %Y}" if len(dated) else ""
+    drawn_to = dated["span_end"].where(dated["date_precision"] == "span", dated["event_start"])
+    span = f", from {dated['event_start'].min():%b %Y} to {drawn_to.max():%b %Y}" if len(dated) else ""
     chart = (spans + points).properties(
         title=alt.Title("When the dated claims happened", subtitle=subtitle),
         description=f"Timeline of the {plural(len(dated), 'claim')} with an event date{span}, by "

@@ -162,3 +162,31 @@ def test_long_titles_are_wrapped_and_long_labels_limited_on_the_web():
     assert all(len(t) <= theme.AXIS_CHARS for t in lines(spec["encoding"]["x"]["title"]))
     assert " ".join(lines(spec["title"]["text"])) == "A title long enough to need a second line on a phone"
     assert "containerSize()" in spec["encoding"]["y"]["axis"]["labelLimit"]["expr"]
+
+
+# --- the chart's data beside it: the ids under the PDF figure, the table and CSV under the web chart ----------
+
+def test_the_pdf_figure_prints_the_claim_ids_it_draws_on(tmp_path):
+    """book_renderer draws the claim ids under the stamp, into the figure itself."""
+    require(shutil.which("pdftotext") is not None, "pdftotext is missing (make system-pdf installs poppler-utils)")
+    import entente
+    from entente import charts
+
+    few = entente.load().events.head(3)
+    path = tmp_path / "figure.pdf"
+    path.write_bytes(render.book_renderer(charts.status(few).to_dict())["application/pdf"])
+    text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert f"Drawn from 3 claims: {', '.join(few['event_id'])}." in text
+
+
+def test_the_web_chart_is_followed_by_its_download_and_table_view():
+    """After the chart's element and its script (the tooltip test reads the script as the element's next
+    sibling) come the stamp, the CSV link and the table view."""
+    import entente
+    from entente import charts
+
+    page = render.chart_html(charts.status(entente.load().events).to_dict(), "Data as of today")
+    order = [page.index(s) for s in ('class="entente-chart"', "<script", 'class="entente-stamp"',
+                                     'class="entente-chart-download"', '<details class="entente-chart-data"')]
+    assert order == sorted(order)
+    assert re.search(r'</div>\n<script', page)
