@@ -4,8 +4,10 @@ Every chart function (``entente.charts``, and the explorer) hands its aggregated
 keeps them in the spec's ``usermeta`` (a place Vega-Lite carries and never draws). The book's renderer
 (``entente.render``) takes them out again (``detach``) and puts beside each chart:
 
-- a CSV of those rows, every claim id of each row in full, as a ``data:`` link that downloads with no
-  server, from a page opened from disk;
+- a CSV of those rows, every claim id of each row in full. The renderer gives it as a ``data:`` link (which
+  downloads with no server, from a page opened from disk); the web book's builder then writes it to a
+  file beside the page and links that instead (``setup``), so a page stays light however many ids its
+  charts draw on: ``chapters/chartdata/<page>/<chart-name>.csv``, also from disk;
 - a data table a reader can open instead of the chart, with each claim id linked to its entry in the
   claim register (``entente.register.href``), up to the book's one limit (``labels.ID_LIST_LIMIT``);
 - in the PDF, a line under the figure naming the claims it draws on (``printed_lines``).
@@ -20,12 +22,15 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pandas as pd
 
 from .labels import ID_LIST_LIMIT, missing, plural
 
+DATA_URI = "data:text/csv;charset=utf-8,"
+# The folder, beside each page, that holds its charts' CSVs (one folder per page).
+FOLDER = "chartdata"
 # Where in a spec's ``usermeta`` the rows travel.
 KEY = "entente_data"
 IDS_HEADING = "Claim ids"
@@ -88,7 +93,7 @@ class ChartTable:
 
     def href(self) -> str:
         """The CSV as a ``data:`` URI: it downloads from a page opened from disk, with no server."""
-        return "data:text/csv;charset=utf-8," + quote(self.csv(), safe="")
+        return DATA_URI + quote(self.csv(), safe=",;:")
 
     def html(self) -> str:
         """The download link and the table view that follow the chart on the web."""
@@ -98,8 +103,8 @@ class ChartTable:
         head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in [*self.columns, IDS_HEADING])
 
         def ids_cell(ids: list[str]) -> str:
-            links = [f'<a class="entente-claim-link" href="{html.escape(register_href(i))}">{html.escape(i)}</a>'
-                     for i in ids[:ID_LIST_LIMIT]]
+            # Short links (no class): a table view of many rows stays light.
+            links = [f'<a href="{html.escape(register_href(i))}">{html.escape(i)}</a>' for i in ids[:ID_LIST_LIMIT]]
             more = f" and {len(ids) - ID_LIST_LIMIT} more (every one in the CSV)" if len(ids) > ID_LIST_LIMIT else ""
             return ", ".join(links) + more
 
@@ -186,3 +191,51 @@ def table_of(spec: dict) -> tuple[dict, ChartTable]:
     """The spec to draw, and the table to show beside it: the attached one, else one read from the spec."""
     drawn, table = detach(spec)
     return drawn, table if table is not None else from_spec(drawn)
+
+
+# --- the web book: each CSV written to a file beside its page ------------------------------------------------
+
+_DATA_LINK = re.compile(r'<a download="([A-Za-z0-9_-]+)\.csv" href="' + re.escape(DATA_URI) + r'([^"]*)"')
+
+
+def files_beside(pagename: str, body: str) -> tuple[str, dict[str, str]]:
+    """The page's body with each chart's ``data:`` CSV link pointing at a file beside the page instead, and
+    those files (path relative to the page's folder: CSV text). Two charts of one name on a page get
+    ``name-2.csv`` and so on."""
+    page = pagename.rsplit("/", 1)[-1]
+    files: dict[str, str] = {}
+
+    def move(match: re.Match) -> str:
+        name, n = match.group(1), 2
+        path = f"{FOLDER}/{page}/{name}.csv"
+        while path in files:
+            path, n = f"{FOLDER}/{page}/{match.group(1)}-{n}.csv", n + 1
+        files[path] = unquote(html.unescape(match.group(2)))
+        return f'<a download="{html.escape(path.rsplit("/", 1)[-1])}" href="{html.escape(path)}"'
+
+    return _DATA_LINK.sub(move, body), files
+
+
+def _write_files(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx's html-page-context: the page's CSVs written beside it (its folder emptied first, so a chart
+    taken out leaves no file behind), and its links pointed at them."""
+    import shutil
+    from pathlib import Path
+
+    body = context.get("body")
+    if not isinstance(body, str):
+        return
+    folder = Path(app.outdir, pagename).parent / FOLDER / pagename.rsplit("/", 1)[-1]
+    shutil.rmtree(folder, ignore_errors=True)
+    if DATA_URI not in body:
+        return
+    context["body"], files = files_beside(pagename, body)
+    for path, text in files.items():
+        target = Path(app.outdir, pagename).parent / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+
+
+def setup(app):
+    app.connect("html-page-context", _write_files)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

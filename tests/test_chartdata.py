@@ -110,7 +110,7 @@ def test_the_csv_names_every_id_however_many_and_the_table_view_stops_at_the_lim
     frame = parsed_csv(attached.csv())
     assert frame["Claim ids"].tolist() == [";".join(many["event_id"])]
     page = attached.html()
-    links = re.findall(r'<a class="entente-claim-link" href="([^"]+)">(E\d+)</a>', page)
+    links = re.findall(r'<a href="([^"]+)">(E\d+)</a>', page)
     assert [i for _, i in links] == list(many["event_id"][:LIMIT])
     assert all(href == register.href(i) for href, i in links)
     assert f" and 15 more" in page
@@ -245,3 +245,16 @@ def moves_nothing() -> str:
     package = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     fields = next(r for r in package["resources"] if r["name"] == "events")["schema"]["fields"]
     return next(f for f in fields if f["name"] == "direction")["x-moves-nothing"]
+
+
+def test_the_web_book_writes_each_csv_beside_its_page():
+    """The builder's step: each data: link becomes a file beside the page, named for the chart, two of one
+    name told apart, the file holding the CSV exactly."""
+    attached = table(charts.status(DATA.events))
+    body, files = chartdata.files_beside("chapters/intro", attached.html() + attached.html())
+    assert list(files) == ["chartdata/intro/where-matters-stand.csv", "chartdata/intro/where-matters-stand-2.csv"]
+    assert all(text == attached.csv() for text in files.values())
+    assert chartdata.DATA_URI not in body
+    assert re.findall(r'<a download="([^"]+)" href="([^"]+)"', body) == [
+        ("where-matters-stand.csv", "chartdata/intro/where-matters-stand.csv"),
+        ("where-matters-stand-2.csv", "chartdata/intro/where-matters-stand-2.csv")]

@@ -296,6 +296,8 @@ def test_outline_has_a_bookmark_for_every_chapter():
 
 def _figure_claims() -> list[list[str]]:
     """The claim ids of each web chart the PDF draws too, read from the chart's CSV link in the web book."""
+    import csv
+    import io
     from urllib.parse import unquote
 
     require((HTML / "chapters" / "intro.html").is_file(), f"no web book in {HTML} (run `make book` first)")
@@ -303,11 +305,13 @@ def _figure_claims() -> list[list[str]]:
     for page in sorted(HTML.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
         for spec, href in re.findall(r'vegaEmbed\("#[^"]+", (\{.*?\}), \{"actions".*?<a download="[^"]+" '
-                                     r'href="data:text/csv;charset=utf-8,([^"]*)"', text, re.S):
+                                     r'href="([^"]*)"', text, re.S):
             if '"bind":{' in spec:
                 continue  # the explorer: web only
-            rows = unquote(html.unescape(href)).splitlines()[1:]
-            ids = {i for row in rows for i in row.rsplit(",", 1)[-1].strip('"').split(";") if i}
+            # The CSV the web book writes beside the page (entente.chartdata).
+            csv_text = (page.parent / unquote(html.unescape(href))).read_text(encoding="utf-8")
+            rows = list(csv.reader(io.StringIO(csv_text)))[1:]
+            ids = {i for row in rows for i in row[-1].split(";") if i}
             out.append(sorted(ids, key=lambda i: (len(i), i)))
     return out
 

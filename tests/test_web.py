@@ -593,7 +593,7 @@ def test_a_second_build_is_byte_identical(tmp_path):
 
 CHART_DATA = re.compile(r'<div class="entente-chart" id="([^"]+)"[^>]*aria-label="([^"]*)"></div>\n<script[^>]*>'
                         r'vegaEmbed\("#[^"]+", (\{.*?\}), \{"actions".*?</script>\n(?:<p class="entente-stamp">[^<]*</p>\n)?'
-                        r'<p class="entente-chart-download"><a download="([^"]+)" href="data:text/csv;charset=utf-8,([^"]*)">'
+                        r'<p class="entente-chart-download"><a download="([^"]+)" href="([^"]*)">'
                         r'.*?</a></p>\n<details class="entente-chart-data"><summary>Data table</summary>(.*?)</details>', re.S)
 
 
@@ -607,8 +607,11 @@ def chart_data(page: str) -> list[dict]:
     text = (HTML / page).read_text(encoding="utf-8")
     out = []
     for element, label, spec, name, href, view in CHART_DATA.findall(text):
-        csv_text = unquote(html_module.unescape(href))
-        out.append({"id": element, "label": html_module.unescape(label), "spec": json.loads(spec), "name": name,
+        # The builder writes each CSV to a file beside the page (entente.chartdata), linked relatively.
+        target = (HTML / page).parent / unquote(html_module.unescape(href))
+        assert not href.startswith("data:") and target.is_file(), f"{page}: {href}"
+        csv_text = target.read_text(encoding="utf-8")
+        out.append({"id": element, "label": html_module.unescape(label), "spec": json.loads(spec), "name": name, "href": href,
                     "csv": pd.read_csv(io.StringIO(csv_text), dtype=str, keep_default_na=False), "view": view})
     return out
 
@@ -630,6 +633,7 @@ def test_every_chart_has_its_csv_and_table_view(page):
     assert html.count('class="entente-chart-download"') == html.count('<details class="entente-chart-data">') == len(found)
     for chart in found:
         assert chart["name"].endswith(".csv") and len(chart["csv"]) > 0, f"{page}: {chart['name']}"
+        assert chart["href"] == f"chartdata/{Path(page).stem}/{chart['name']}", f"{page}: {chart['href']}"
         assert list(chart["csv"].columns)[-1] == "Claim ids"
         assert "<table>" in chart["view"] and '<th scope="col">Claim ids</th>' in chart["view"]
         # The table view has a row per CSV row.
@@ -655,7 +659,7 @@ def test_every_claim_id_of_every_chart_resolves_to_its_register_entry():
                     anchors.setdefault(target, _anchors(target) if (HTML / "chapters" / target).is_file() else set())
                     assert anchor in anchors[target], f"{page}: {cid} has no entry in {target}"
                     seen += 1
-            for target in re.findall(r'<a class="entente-claim-link" href="([^"]+)"', chart["view"]):
+            for target in re.findall(r'<a href="([^"]+)"', chart["view"]):
                 file, anchor = target.split("#")
                 assert (HTML / Path(page).parent / file).is_file() and anchor in _anchors(file), f"{page}: {target}"
     assert seen > 0
