@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import pandas as pd
 from IPython.display import display
 
-from . import charts, render, tables, theme
+from . import chartdata, charts, render, tables, theme
 from .labels import id_list, plural
 from .schema import Schema
 
@@ -88,10 +88,10 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
         return texts.iloc[0] if len(texts) == 1 else f"{plural(len(texts), 'claim')}: pick this period to list them"
 
     ticks = dated.groupby(["when", *fields], dropna=False).agg(
-        ids=("id", id_list), when_label=("when_label", lambda labels: " / ".join(dict.fromkeys(labels))),
+        ids=("id", id_list), claim_ids=("id", list), when_label=("when_label", lambda labels: " / ".join(dict.fromkeys(labels))),
         summary=("summary", one_or_count), source=("source", one_or_count)).reset_index()
     choose = "Choose " + ", ".join(f.replace("_", " ") for f in filters) + " below; drag across the timeline to pick a period."
-    timeline = alt.Chart(ticks).mark_tick(thickness=3, size=26).encode(
+    timeline = alt.Chart(ticks.drop(columns="claim_ids")).mark_tick(thickness=3, size=26).encode(
         x=alt.X("when:T", title="Date of the event (drag to choose a period)", axis=alt.Axis(format="%b %Y")),
         color=alt.condition(match, alt.Color(f"{colour}:N", title=theme.field_title(colour, schema),
                                              scale=theme.scale(colour, dated[colour], schema)),
@@ -124,8 +124,12 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
     rows = alt.hconcat(column("id", "Claim", 44), column("when_label", "When", 128),
                        column(level, theme.field_title(level, schema), 76),
                        column("summary", "Summary", 330), spacing=4)
-    return alt.vconcat(timeline, total, rows, spacing=12).properties(
-        description="Interactive explorer: select boxes and a brushed period filter the claims; the most recent matches are listed.")
+    explorer = alt.vconcat(timeline, total, rows, spacing=12).properties(
+        description=f"Interactive explorer of {plural(len(frame), 'claim')}, {len(dated)} of them placed on a timeline: "
+                    "select boxes and a brushed period filter the claims; the most recent matches are listed.")
+    # Its data table: the timeline's marks, each with every claim id behind it (entente.chartdata).
+    return chartdata.attach(explorer, ticks, "explore-the-claims",
+                            {"when_label": "When", **{f: theme.field_title(f, schema) for f in fields}})
 
 
 class LiveExplorer:

@@ -6,7 +6,8 @@ the LaTeX build. Nothing here touches the network, and the same spec always give
 
 Every chart of the book passes through ``book_renderer``, so the stamp naming the data it was drawn from
 (``entente.releases.Edition.stamp``) is added there, once: on the web as a line of text under the chart,
-in the PDF drawn into the figure itself.
+in the PDF drawn into the figure itself. So is the chart's own data (``entente.chartdata``): on the web a
+CSV download and a data table beside the chart, in the PDF the claim ids it draws on, under the stamp.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import re
 
 import altair as alt
 
-from . import live, theme
+from . import chartdata, live, theme
 # The vega-lite release Altair writes specs for (e.g. "6.4"): vl-convert compiles them with the same one, in
 # the web book's bundle, the PDF figures and live notebooks alike. Defined once, in entente.live.
 from .live import VEGALITE_VERSION
@@ -63,7 +64,9 @@ def web_vega(spec: dict) -> dict:
 
 
 def chart_html(spec: dict, stamp: str = "") -> str:
+    """The chart's element and script, its stamp, and its data: a CSV download and a table view."""
     element = chart_id(spec)
+    spec, table = chartdata.table_of(spec)
     description = spec.get("description") or "Chart"
     fits = theme.fits_container(spec)
     # A chart that cannot narrow scrolls in its own box, which the keyboard can reach (tabindex) to scroll it.
@@ -76,6 +79,7 @@ def chart_html(spec: dict, stamp: str = "") -> str:
         f'.catch(function (err) {{ console.error("chart {element}: " + err); }});</script>'
         # Text of the page, not of the drawing: it shows even where the script cannot run.
         + (f'\n<p class="entente-stamp">{html.escape(stamp)}</p>' if stamp else "")
+        + "\n" + table.html()
     )
 
 
@@ -85,8 +89,8 @@ STAMP_STYLE = {"orient": "bottom", "anchor": "start", "fontSize": 9, "fontWeight
                "offset": 8}
 
 
-def stamped_spec(spec: dict, stamp: str) -> dict:
-    """The chart with ``stamp`` printed under it, for the PDF figure.
+def stamped_spec(spec: dict, stamp: str, lines: list[str] = ()) -> dict:
+    """The chart with ``stamp`` printed under it, then any further ``lines`` (the claim ids), for the PDF figure.
 
     Charts carry their own title and subtitle, so the stamp cannot take those places: the chart goes
     whole into a one-row ``vconcat`` whose own title, placed at the bottom, is the stamp. Parameters
@@ -96,7 +100,8 @@ def stamped_spec(spec: dict, stamp: str) -> dict:
     inner = {key: value for key, value in spec.items() if key not in outer}
     if "params" in inner and "mark" not in inner:
         outer["params"] = inner.pop("params")
-    return {**outer, "vconcat": [inner], "title": {"text": stamp, **STAMP_STYLE}}
+    text = [stamp, *lines] if lines else stamp
+    return {**outer, "vconcat": [inner], "title": {"text": text, **STAMP_STYLE}}
 
 
 _PDF_OBJECT = re.compile(rb"(\d+) 0 obj\n(.*?)\nendobj\n", re.S)
@@ -186,7 +191,8 @@ def book_renderer(spec: dict, **metadata) -> dict:
     from .releases import output_stamp  # only book builds stamp their charts
 
     stamp = output_stamp()
-    printed = stamped_spec(spec, stamp) if stamp else spec
+    drawn, table = chartdata.table_of(spec)
+    printed = stamped_spec(drawn, stamp, table.printed_lines()) if stamp else drawn
     bundle = {
         "text/html": chart_html(spec, stamp),
         "application/pdf": canonical_pdf(vlc.vegalite_to_pdf(printed, vl_version=VEGALITE_VERSION)),

@@ -290,3 +290,58 @@ def test_outline_has_a_bookmark_for_every_chapter():
     missing = [title for name, title in chapters()[1:] if not any(letters(title) in entry for entry in entries)]
     assert missing == [], f"chapters without a bookmark: {missing}"
     assert any("introduction" in entry for entry in entries)
+
+
+# --- each figure names the claims it draws on (entente.chartdata) ------------------------------------------
+
+def _figure_claims() -> list[list[str]]:
+    """The claim ids of each web chart the PDF draws too, read from the chart's CSV link in the web book."""
+    import csv
+    import io
+    from urllib.parse import unquote
+
+    require((HTML / "chapters" / "intro.html").is_file(), f"no web book in {HTML} (run `make book` first)")
+    out = []
+    for page in sorted(HTML.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        for spec, href in re.findall(r'ententeChart\("#[^"]+", (\{.*?\})\)\.catch.*?<a download="[^"]+" '
+                                     r'href="([^"]*)"', text, re.S):
+            if '"bind":{' in spec:
+                continue  # the explorer: web only
+            # The CSV the web book writes beside the page (entente.chartdata).
+            csv_text = (page.parent / unquote(html.unescape(href))).read_text(encoding="utf-8")
+            rows = list(csv.reader(io.StringIO(csv_text)))[1:]
+            ids = {i for row in rows for i in row[-1].split(";") if i}
+            out.append(sorted(ids, key=lambda i: (len(i), i)))
+    return out
+
+
+def test_each_figure_prints_the_claim_ids_it_draws_on():
+    """Under each figure's stamp: its claims named, or past the book's one limit their number, the first and
+    last id and the claim register; as many such lines as figures."""
+    from entente.labels import ID_LIST_LIMIT
+
+    text = flat(pdf_text())
+    figures = _figure_claims()
+    assert len(figures) == _web_chart_count() > 0
+    assert text.count("Drawn from ") == len(figures)
+    for ids in figures:
+        if len(ids) <= ID_LIST_LIMIT:
+            assert f"Drawn from {len(ids)} claim{'s' if len(ids) != 1 else ''}: {', '.join(ids)}." in text, ids
+        else:
+            assert f"Drawn from {len(ids)} claims, {ids[0]} to {ids[-1]}; the claim register" in text, ids
+
+
+def test_the_main_finding_figure_counts_its_claims_from_the_data():
+    events = standing_events()
+    moving = events[events["direction"] != moves_nothing()]
+    assert f"Drawn from {len(moving)} claims" in flat(pdf_text())
+
+
+def moves_nothing() -> str:
+    """The direction that moves nothing, as datapackage.json names it (x-moves-nothing)."""
+    import json
+
+    package = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    fields = next(r for r in package["resources"] if r["name"] == "events")["schema"]["fields"]
+    return next(f for f in fields if f["name"] == "direction")["x-moves-nothing"]

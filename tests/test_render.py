@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import drawn_charts, require
-from entente import render
+from entente import chartdata, render
 
 FRAME = pd.DataFrame({"country": ["Iran", "Russia", "Iran"], "claims": [3, 5, 2], "kind": ["a", "b", "c"]})
 
@@ -137,7 +137,8 @@ def test_the_pdf_figure_keeps_the_fixed_width():
     from entente.releases import output_stamp
 
     stamp = output_stamp()  # the PDF figure carries the data stamp under the chart, when there is data
-    printed = render.stamped_spec(spec, stamp) if stamp else spec
+    lines = chartdata.table_of(spec)[1].printed_lines()  # and the claim ids it draws on, under the stamp
+    printed = render.stamped_spec(spec, stamp, lines) if stamp else spec
     assert bundle["application/pdf"] == render.canonical_pdf(vlc.vegalite_to_pdf(printed, vl_version=render.VEGALITE_VERSION))
     assert takes_column(embedded_spec(bundle["text/html"]))
 
@@ -171,3 +172,31 @@ def test_long_titles_are_wrapped_and_long_labels_limited_on_the_web():
     assert all(len(t) <= theme.AXIS_CHARS for t in lines(spec["encoding"]["x"]["title"]))
     assert " ".join(lines(spec["title"]["text"])) == "A title long enough to need a second line on a phone"
     assert "containerSize()" in spec["encoding"]["y"]["axis"]["labelLimit"]["expr"]
+
+
+# --- the chart's data beside it: the ids under the PDF figure, the table and CSV under the web chart ----------
+
+def test_the_pdf_figure_prints_the_claim_ids_it_draws_on(tmp_path):
+    """book_renderer draws the claim ids under the stamp, into the figure itself."""
+    require(shutil.which("pdftotext") is not None, "pdftotext is missing (make system-pdf installs poppler-utils)")
+    import entente
+    from entente import charts
+
+    few = entente.load().events.head(3)
+    path = tmp_path / "figure.pdf"
+    path.write_bytes(render.book_renderer(charts.status(few).to_dict())["application/pdf"])
+    text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert f"Drawn from 3 claims: {', '.join(few['event_id'])}." in text
+
+
+def test_the_web_chart_is_followed_by_its_download_and_table_view():
+    """After the chart's element and its script (the tooltip test reads the script as the element's next
+    sibling) come the stamp, the CSV link and the table view."""
+    import entente
+    from entente import charts
+
+    page = render.chart_html(charts.status(entente.load().events).to_dict(), "Data as of today")
+    order = [page.index(s) for s in ('class="entente-chart"', "<script", 'class="entente-stamp"',
+                                     'class="entente-chart-download"', '<details class="entente-chart-data"')]
+    assert order == sorted(order)
+    assert re.search(r'</div>\n<script', page)

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from conftest import require, runs_code, toc_files
+from conftest import require, runs_code, toc_files, vega_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -621,3 +621,192 @@ def test_a_second_build_is_byte_identical(tmp_path):
     assert files(first) == files(second)
     differ = [f for f in files(first) if (first / f).read_bytes() != (second / f).read_bytes()]
     assert differ == [], f"files that differ between two builds: {differ}"
+
+
+# --- each chart's data beside it: a CSV download and a table view (entente.chartdata) -----------------------
+
+CHART_DATA = re.compile(r'<div class="entente-chart" id="([^"]+)"[^>]*aria-label="([^"]*)"></div>\n<script[^>]*>'
+                        r'ententeChart\("#[^"]+", (\{.*?\})\)\.catch.*?</script>\n(?:<p class="entente-stamp">[^<]*</p>\n)?'
+                        r'<p class="entente-chart-download"[^>]*><a download="([^"]+)" href="([^"]*)">'
+                        r'.*?</a></p>\n<details class="entente-chart-data"[^>]*><summary>Data table</summary>(.*?)</details>', re.S)
+
+
+def chart_data(page: str) -> list[dict]:
+    """Every chart of a built page with its aria-label, its spec, its CSV (parsed) and its table view."""
+    import html as html_module
+    import io
+
+    import pandas as pd
+
+    text = (HTML / page).read_text(encoding="utf-8")
+    out = []
+    for element, label, spec, name, href, view in CHART_DATA.findall(text):
+        # The builder writes each CSV to a file beside the page (entente.chartdata), linked relatively.
+        target = (HTML / page).parent / unquote(html_module.unescape(href))
+        assert not href.startswith("data:") and target.is_file(), f"{page}: {href}"
+        csv_text = target.read_text(encoding="utf-8")
+        out.append({"id": element, "label": html_module.unescape(label), "spec": json.loads(spec), "name": name, "href": href,
+                    "csv": pd.read_csv(io.StringIO(csv_text), dtype=str, keep_default_na=False), "view": view})
+    return out
+
+
+def _csv_ids(frame) -> list[list[str]]:
+    return [cell.split(";") if cell else [] for cell in frame["Claim ids"]]
+
+
+CHARTED = [p for p in PAGES if _page_has_chart(p)]
+
+
+@pytest.mark.parametrize("page", CHARTED or [None])
+def test_every_chart_has_its_csv_and_table_view(page):
+    """As many CSV links and table views as charts, each right after its chart, the CSV named for download."""
+    require(page is not None, f"no web book in {HTML}, or no page draws a chart")
+    html = (HTML / page).read_text(encoding="utf-8")
+    found = chart_data(page)
+    assert len(found) == html.count('class="entente-chart"') > 0, f"{page}: a chart without its data beside it"
+    assert html.count('class="entente-chart-download"') == html.count('<details class="entente-chart-data"') == len(found)
+    for chart in found:
+        assert chart["name"].endswith(".csv") and len(chart["csv"]) > 0, f"{page}: {chart['name']}"
+        assert chart["href"] == f"chartdata/{Path(page).stem}/{chart['name']}", f"{page}: {chart['href']}"
+        assert list(chart["csv"].columns)[-1] == "Claim ids"
+        assert "<table" in chart["view"] and '<th scope="col">Claim ids</th>' in chart["view"]
+        # The table view has a row per CSV row.
+        assert chart["view"].count("<tr>") == len(chart["csv"]) + 1
+
+
+def _anchors(register_page: str) -> set[str]:
+    return set(re.findall(r'\bid="([^"]+)"', (HTML / "chapters" / register_page).read_text(encoding="utf-8")))
+
+
+def test_every_claim_id_of_every_chart_resolves_to_its_register_entry():
+    """Each id in a chart's CSV is a claim of the register, at the address the table view links it to."""
+    require(bool(CHARTED), f"no web book in {HTML}, or no page draws a chart")
+    from entente import register
+
+    anchors: dict[str, set[str]] = {}
+    seen = 0
+    for page in CHARTED:
+        for chart in chart_data(page):
+            for ids in _csv_ids(chart["csv"]):
+                for cid in ids:
+                    target, anchor = register.href(cid).split("#")
+                    anchors.setdefault(target, _anchors(target) if (HTML / "chapters" / target).is_file() else set())
+                    assert anchor in anchors[target], f"{page}: {cid} has no entry in {target}"
+                    seen += 1
+            for target in re.findall(r'<a href="([^"]+)"', chart["view"]):
+                file, anchor = target.split("#")
+                assert (HTML / Path(page).parent / file).is_file() and anchor in _anchors(file), f"{page}: {target}"
+    assert seen > 0
+
+
+def _given_data(spec: dict) -> list[list[dict]]:
+    """The rows a drawn (Vega) chart is given: every data set of its own values (the others derive from them)."""
+    return [data["values"] for data in vega_parts(spec, "data") if "values" in data]
+
+
+def _spec_rows(spec: dict) -> list[dict]:
+    (rows,) = _given_data(spec)
+    return rows
+
+
+@pytest.mark.parametrize("page", CHARTED or [None])
+def test_each_csv_holds_the_numbers_its_chart_draws(page):
+    """Where a chart draws one dataset of counts, its CSV has a row per mark with the same count, and as
+    many ids as that count; the explorer's CSV has a row per timeline mark."""
+    require(page is not None, f"no web book in {HTML}, or no page draws a chart")
+    for chart in chart_data(page):
+        frame, spec = chart["csv"], chart["spec"]
+        ids = _csv_ids(frame)
+        if len(_given_data(spec)) != 1:
+            continue  # the explorer: compared below
+        rows = _spec_rows(spec)
+        assert len(rows) == len(frame), f"{page}: {chart['name']}"
+        if "claims" in rows[0]:
+            assert [int(n) for n in frame["Claims"]] == [r["claims"] for r in rows] == [len(i) for i in ids], chart["name"]
+        else:  # one mark per claim
+            assert [i for i in ids] == [[r["event_id"]] for r in rows], chart["name"]
+
+
+def test_the_main_findings_csv_matches_pandas_counts_of_the_raw_data():
+    """On the title page, the flow chart's CSV summed by direction and stage equals the raw data's counts."""
+    require((HTML / "chapters" / "intro.html").is_file(), f"no web book in {HTML}")
+    from conftest import standing_events
+
+    events = standing_events()
+    (flow,) = [c for c in chart_data("chapters/intro.html") if c["name"] == "what-moves-between-iran-and-russia.csv"]
+    frame = flow["csv"].assign(n=flow["csv"]["Claims"].astype(int))
+    got = frame.groupby(["Direction of flow", "Stage"])["n"].sum().to_dict()
+    moving = events[events["direction"].isin(set(frame["Direction of flow"]))]
+    assert got == moving.groupby(["direction", "stage"]).size().to_dict()
+    assert sorted(i for ids in _csv_ids(frame) for i in ids) == sorted(moving["event_id"])
+
+
+@pytest.mark.parametrize("page", CHARTED or [None])
+def test_each_charts_text_alternative_gives_its_numbers(page):
+    """Each chart's aria-label is its own description with counts in it, and the total it states is the
+    number of claims its CSV holds (where it states one)."""
+    require(page is not None, f"no web book in {HTML}, or no page draws a chart")
+    labels = [c["label"] for c in chart_data(page)]
+    assert len(set(labels)) == len(labels), f"{page}: two charts share a text alternative"
+    for chart in chart_data(page):
+        assert re.search(r"\b\d+\b", chart["label"]), f"{page}: {chart['label']}"
+        claims = {i for ids in _csv_ids(chart["csv"]) for i in ids}
+        stated = re.match(r"Bar chart of (\d+) claims", chart["label"])
+        if stated:
+            assert int(stated.group(1)) == len(claims), f"{page}: {chart['label']}"
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_the_table_view_opens_by_keyboard_and_fits(browser, width):
+    """On the title page: Tab reaches each table view's summary, Enter opens it, and with every table view
+    open the page still never scrolls sideways (the table scrolls in its own box, which the keyboard
+    reaches too). Screenshots in _build/screenshots/<width>/intro-tables-open.png."""
+    require((HTML / "chapters" / "intro.html").is_file(), f"no web book in {HTML}")
+    visit = Visit(browser, file_url("chapters/intro.html"), width=WIDTHS[width])
+    try:
+        visit.wait_for_charts()
+        summaries = visit.page.query_selector_all("details.entente-chart-data > summary")
+        assert summaries
+        for summary in summaries:
+            summary.focus()
+            assert visit.page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
+            visit.page.keyboard.press("Enter")
+        state = visit.page.evaluate("""() => ({
+            open: [...document.querySelectorAll('details.entente-chart-data')].map(d => d.open),
+            shown: [...document.querySelectorAll('.entente-chart-table table')].map(t => t.getBoundingClientRect().height),
+            boxes: [...document.querySelectorAll('.entente-chart-table')].map(b => ({tab: b.tabIndex, overflow: getComputedStyle(b).overflowX,
+                                                                                    right: b.getBoundingClientRect().right})),
+            sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+            window: window.innerWidth})""")
+        shot = screenshot_at("chapters/intro-tables-open.html", width)
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=str(shot), full_page=True)
+    finally:
+        visit.close()
+    assert all(state["open"]) and all(h > 0 for h in state["shown"]), state
+    assert state["sideways"] <= 0, f"the page scrolls sideways by {state['sideways']} px with the tables open"
+    for box in state["boxes"]:
+        assert box["tab"] == 0 and box["overflow"] in ("auto", "scroll") and box["right"] <= state["window"] + 0.5, box
+    assert visit.errors == [] and visit.outside == []
+
+
+@pytest.mark.build
+def test_the_csv_link_downloads_the_charts_data(browser, tmp_path):
+    """Clicking a chart's CSV link in chromium, from disk, saves a file of that name holding the chart's rows."""
+    require((HTML / "chapters" / "intro.html").is_file(), f"no web book in {HTML}")
+    expected = chart_data("chapters/intro.html")[0]
+    visit = Visit(browser, file_url("chapters/intro.html"))
+    try:
+        visit.context.set_default_timeout(10_000)
+        with visit.page.expect_download() as event:
+            visit.page.click("p.entente-chart-download a >> nth=0")
+        download = event.value
+        path = tmp_path / download.suggested_filename
+        download.save_as(path)
+    finally:
+        visit.close()
+    assert download.suggested_filename == expected["name"]
+    import pandas as pd
+
+    assert pd.read_csv(path, dtype=str, keep_default_na=False).equals(expected["csv"])
