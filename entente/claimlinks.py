@@ -50,7 +50,7 @@ class Counted(int):
     where: str
 
     def __new__(cls, ids, where_: str = ""):
-        ids = tuple(str(i) for i in ids)
+        ids = tuple(sorted((str(i) for i in ids), key=register.id_key))  # in the register's order
         self = super().__new__(cls, len(ids))
         self.ids, self.where = ids, where_
         return self
@@ -115,8 +115,8 @@ def count_role(name, rawtext, text, lineno, inliner, options=None, content=None)
 
 
 def describe(where_: str) -> str:
-    """The filter as a reader reads it: 'Claims with paragraph = 1; stage = done', or 'Every claim'."""
-    return f"Claims with {where_}" if where_ else EVERY_CLAIM.capitalize()
+    """The filter as a reader reads it: 'paragraph = 1; stage = done', or 'every claim'."""
+    return where_ or EVERY_CLAIM
 
 
 def anchor(key: str) -> str:
@@ -139,7 +139,7 @@ def _html_number(docname: str, node: counted) -> str:
     number = f'<span class="pasted-text">{n}</span>'
     if n == 0:
         return number
-    title = html.escape(describe(node["where"]), quote=True)
+    title = html.escape(f"Claims counted: {describe(node['where'])}", quote=True)
     target = _register_href(docname, ids[0]) if n == 1 and ids else f"#{anchor(node['key'])}"
     return f'<a class="entente-count" href="{html.escape(target, quote=True)}" title="{title}">{number}</a>'
 
@@ -148,19 +148,19 @@ def _html_list(docname: str, listed: dict[str, counted]) -> str:
     """The foot of a page: one anchored item per count of several claims, in the order they first appear."""
     items = []
     for key, node in listed.items():
-        what = html.escape(describe(node["where"]))
+        what = f'<span class="entente-counted-where">{html.escape(describe(node["where"]))}</span>'
         if node["ids"]:
             body, cls = _id_links(docname, node["ids"]), "entente-counted-ids"
         else:
-            body = (f"more than {LIMIT}, so not listed here; the filter selects them in "
-                    f"<code>data/events.csv</code>, and the claim register has an entry for each")
+            body = (f"more than {LIMIT}, so not listed here: the filter before them selects them from the data, "
+                    f"and the claim register has an entry for each")
             cls = "entente-counted-filter"
-        items.append(f'<li id="{anchor(key)}" class="{cls}">{what}: '
-                     f'<span class="entente-counted-n">{plural(node["n"], "claim")}</span>: {body}.</li>')
-    return ('<aside class="entente-counted" aria-label="Claims behind the numbers">\n'
-            "<p><strong>Claims behind the numbers.</strong> Each linked number on this page counts the claims "
-            "listed here; each id leads to its entry in the claim register.</p>\n"
-            "<ul>\n" + "\n".join(items) + "\n</ul>\n</aside>\n")
+        items.append(f'<li id="{anchor(key)}" class="{cls}">{what} '
+                     f'(<span class="entente-counted-n">{plural(node["n"], "claim")}</span>): {body}.</li>')
+    return ('<div class="entente-counted">\n'
+            "<p><strong>Claims behind the numbers.</strong> Each number on this page that links here counts the "
+            "claims listed with it; each id leads to its entry in the claim register.</p>\n"
+            "<ul>\n" + "\n".join(items) + "\n</ul>\n</div>\n")
 
 
 def _tex(text: str) -> str:
