@@ -36,6 +36,8 @@ LIMIT = 40
 # The anchor of a count's list at the foot of its page: ``counted-`` and the glue name.
 ANCHOR_PREFIX = "counted-"
 EVERY_CLAIM = "every claim"
+# In the PDF a count's note mark is bracketed, "11[1]", so the mark never reads as a digit of the number.
+NOTE_MARK = r"\renewcommand{\thefootnote}{[\arabic{footnote}]}"
 
 
 def where(*conditions: str) -> str:
@@ -85,10 +87,6 @@ class Counted(int):
 
 class counted(nodes.inline):
     """A count of claims pasted into the prose, before the builder decides how to link it."""
-
-
-def _warning(role, message: str):
-    return role.inliner.reporter.warning(message, line=role.lineno)
 
 
 def count_role(name, rawtext, text, lineno, inliner, options=None, content=None):
@@ -141,7 +139,8 @@ def _html_number(docname: str, node: counted) -> str:
         return number
     title = html.escape(f"Claims counted: {describe(node['where'])}", quote=True)
     target = _register_href(docname, ids[0]) if n == 1 and ids else f"#{anchor(node['key'])}"
-    return f'<a class="entente-count" href="{html.escape(target, quote=True)}" title="{title}">{number}</a>'
+    return (f'<a class="entente-count" href="{html.escape(target, quote=True)}" title="{title}" '
+            f'data-count="{html.escape(node["key"], quote=True)}">{number}</a>')
 
 
 def _html_list(docname: str, listed: dict[str, counted]) -> str:
@@ -191,7 +190,7 @@ def resolve(app, doctree, docname) -> None:
                 listed.setdefault(node["key"], node)
         elif fmt == "latex" and n:
             note = latex_note(n, node["ids"], node["where"])
-            new = nodes.raw("", f"{n}\\footnote{{{_tex(note)}}}", format="latex")
+            new = nodes.raw("", f"{n}{{{NOTE_MARK}\\footnote{{{_tex(note)}}}}}", format="latex")
         else:
             new = nodes.Text(str(n))
         node.replace_self(new)

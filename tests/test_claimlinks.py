@@ -105,12 +105,21 @@ def _pages_with_counts() -> list[Path]:
     return [require_html() / "chapters" / f"{c.stem}.html" for c in CHAPTERS if COUNT.search(c.read_text(encoding="utf-8"))]
 
 
+def page_facts(stem: str) -> dict:
+    """The glue values a page takes from the package, as its cells do."""
+    sets = every_fact_set()
+    if re.match(r"0[1-7]-", stem):
+        return {**sets[f"section {int(stem[:2])}"], **(sets["all"] if stem.startswith("07") else {})}
+    return {"intro": {**sets["headline"], **sets["flows"]}, "08-evidence": sets["evidence"]}.get(stem, sets["headline"])
+
+
 def test_each_linked_number_equals_the_claims_its_link_lists():
     anchors = _register_ids()
     assert len(anchors) >= len(EVENTS)
     checked = 0
     for path in _pages_with_counts():
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        values = page_facts(path.stem)
         links = soup.select("a.entente-count")
         assert links, f"{path.name}: no linked count"
         for link in links:
@@ -127,6 +136,10 @@ def test_each_linked_number_equals_the_claims_its_link_lists():
             else:
                 listed = [href]
                 assert n == 1, f"{path.name}: a count of {n} links to one entry"
+            counted = values[link["data-count"]]
+            assert n == counted, f"{path.name}: {link['data-count']}"
+            if n <= LIMIT:  # the very claims the count counts, in the register's order
+                assert [h.partition("#")[2] for h in listed] == list(counted.ids), f"{path.name}: {link['data-count']}"
             unresolved = [h for h in listed if not _resolves(h, anchors)]
             assert unresolved == [], f"{path.name}: ids without a register entry"
             checked += 1
