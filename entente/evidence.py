@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .claimlinks import Counted, where
 from .findings import flow_facts
 
 REPORT = "report"  # the sources' kind for a cited outlet's report; the article itself has another kind
@@ -36,9 +37,11 @@ def support(events: pd.DataFrame, links: pd.DataFrame, sources: pd.DataFrame) ->
 def support_counts(events: pd.DataFrame, links: pd.DataFrame, sources: pd.DataFrame) -> dict[str, int]:
     """Claims on no report, on exactly one report, and on several; and how many outlets carry any claim."""
     s = support(events, links, sources)
-    return {"claims": len(s), "article_only": int(s["article_only"].sum()),
-            "single_report": int((s["reports"] == 1).sum()), "several_reports": int((s["reports"] > 1).sum()),
-            "single_outlet": int((s["outlets"] == 1).sum())}
+    return {"claims": Counted(s["event_id"]),
+            "article_only": Counted.of(s, s["article_only"], "no cited report"),
+            "single_report": Counted.of(s, s["reports"] == 1, "exactly one cited report"),
+            "several_reports": Counted.of(s, s["reports"] > 1, "more than one cited report"),
+            "single_outlet": Counted.of(s, s["outlets"] == 1, "exactly one outlet")}
 
 
 def outlets(events: pd.DataFrame, links: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
@@ -97,16 +100,21 @@ def facts(data) -> dict[str, object]:
     out["outlets"] = len(table)
     lead = carried.iloc[0] if len(carried) else None
     out["lead_outlet"] = str(lead["outlet"]) if lead is not None else "no outlet"
-    out["lead_outlet_claims"] = int(lead["claims"]) if lead is not None else 0
+    carried_by_lead = links[links["source_id"].isin(sources.loc[sources["outlet"] == out["lead_outlet"], "source_id"])]
+    out["lead_outlet_claims"] = Counted.of(events, events["event_id"].isin(carried_by_lead["event_id"]),
+                                           f"carried by {out['lead_outlet']}")
     out["lead_outlet_share"] = _percent(lead["share"]) if lead is not None else "0%"
     firm = data.schema.categories("events", "certainty")[0]  # the scale's first level: stated as fact
     stated = events["certainty"].astype(str) == firm
     cited = events["reports"] > 0
-    out["established"] = int(stated.sum())
-    out["established_uncited"] = int((stated & ~cited).sum())
-    out["hedged"] = int((~stated).sum())
-    out["hedged_cited"] = int((~stated & cited).sum())
+    out["established"] = Counted.of(events, stated, f"certainty = {firm}")
+    out["established_uncited"] = Counted.of(events, stated & ~cited, where(f"certainty = {firm}", "no cited report"))
+    out["hedged"] = Counted.of(events, ~stated, f"certainty is not {firm}")
+    out["hedged_cited"] = Counted.of(events, ~stated & cited, where(f"certainty is not {firm}", "at least one cited report"))
+    kept_by = {"nothing": "", "article alone": "at least one cited report",
+               "leading outlet": f"not carried by {out['lead_outlet']} alone"}
+    kept_by["both"] = where(kept_by["article alone"], kept_by["leading outlet"])
     for name, kept in set_aside(events, links, sources).items():
         prefix = "" if name == "nothing" else name.replace(" ", "_") + "_"
-        out.update({prefix + key: value for key, value in flow_facts(kept, data.schema).items()})
+        out.update({prefix + key: value for key, value in flow_facts(kept, data.schema, kept_by[name]).items()})
     return out

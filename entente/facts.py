@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import theme
+from .claimlinks import Counted, where
 from .data import Dataset
 from .labels import in_prose, key, plural, source_label
 from .schema import Schema
@@ -16,6 +17,39 @@ from .schema import Schema
 REPORT = "report"
 # Category fields whose every value gets a count (and, for the ordered ones, a share) in counts_of.
 COUNTED_FIELDS = ("certainty", "direction")
+# The conditions of a count's filter that are not a field's value, as a reader reads them.
+CITED, UNCITED = "at least one cited report", "no cited report"
+# Prefixes under which a count of a wider or narrower selection is glued: the whole data set beside a
+# paragraph's own (chapter 7) and the evidence chapter's tests that set the weakest support aside.
+COUNT_PREFIXES = ("all_", "article_alone_", "leading_outlet_", "both_")
+# Counts of claims the evidence chapter glues (entente.evidence.facts), besides those named below.
+SUPPORT_COUNTS = ("article_only", "single_report", "several_reports", "single_outlet", "established_uncited",
+                  "hedged_cited", "lead_outlet_claims")
+
+
+def claim_counts(schema: Schema | None = None) -> frozenset[str]:
+    """Every glue name (before any of ``COUNT_PREFIXES``) that counts claims: the one register of them.
+
+    Each is glued as a ``Counted`` and pasted into the prose with the ``{count}`` role, which links it to
+    the claims it counts; tests/test_claimlinks.py holds the chapters and the facts to this list."""
+    from .findings import flow_count_names
+
+    schema = theme.project_schema(schema)
+    names = {"claims", "on_reports", "on_article", "dated", "undated", "inferred_dates", "hedged", *SUPPORT_COUNTS}
+    for field in COUNTED_FIELDS:
+        names.update(key(value) for value in schema.categories("events", field))
+    return frozenset(names | set(flow_count_names(schema)))
+
+
+def counts_claims(name: str, schema: Schema | None = None) -> bool:
+    """True when the glue name ``name`` counts claims (``claim_counts``, under any of ``COUNT_PREFIXES``)."""
+    names = claim_counts(schema)
+    return name in names or any(name.startswith(p) and name[len(p):] in names for p in COUNT_PREFIXES)
+
+
+def in_paragraph(paragraph: int) -> str:
+    """The filter condition of one paragraph's claims."""
+    return f"paragraph = {paragraph}"
 
 
 def share(part: int, whole: int) -> str:
@@ -45,35 +79,43 @@ def most_named(events: pd.DataFrame, field: str, top: int = 3) -> str:
     return in_prose([f"{'the ' if name in WITH_ARTICLE else ''}{name} ({n})" for name, n in ranked]) or "no place"
 
 
-def counts_of(events: pd.DataFrame, prefix: str = "", schema: Schema | None = None) -> dict[str, object]:
+def counts_of(events: pd.DataFrame, prefix: str = "", schema: Schema | None = None,
+              selection: str = "") -> dict[str, object]:
     """Counts any selection of claims supports: totals, each certainty level and direction, dated and inferred.
 
     Every value of the ``COUNTED_FIELDS`` gets its count under its own name; every certainty level its share;
-    ``firmest``-level claims are the first level, every other level is ``hedged``."""
+    ``firmest``-level claims are the first level, every other level is ``hedged``. Each count of claims is a
+    ``Counted``, carrying its ids and its filter (``selection``, the filter ``events`` were chosen by, then
+    its own condition)."""
     schema = theme.project_schema(schema)
     n = len(events)
+
+    def count(mask=None, condition: str = "") -> Counted:
+        return Counted.of(events, mask, where(selection, condition))
+
     out: dict[str, object] = {
-        "claims": n,
+        "claims": count(),
         "claims_counted": plural(n, "claim"),
         "sources": events["source_ids"].str.split(";").explode().nunique() if n else 0,
-        "on_reports": int((events["reports"] > 0).sum()),
-        "on_article": int((events["reports"] == 0).sum()),
-        "dated": int(events["event_start"].notna().sum()),
-        "undated": int(events["event_start"].isna().sum()),
-        "inferred_dates": int(events["date_inferred"].sum()),
+        "on_reports": count(events["reports"] > 0, CITED),
+        "on_article": count(events["reports"] == 0, UNCITED),
+        "dated": count(events["event_start"].notna(), "an event date"),
+        "undated": count(events["event_start"].isna(), "no event date"),
+        "inferred_dates": count(events["date_inferred"].fillna(False).astype(bool), "an inferred event date"),
     }
     for field in COUNTED_FIELDS:
-        present = events[field].astype("string").value_counts()
+        values = events[field].astype("string")
+        present = values.value_counts()
         for value in _all_values(field, present.index, schema):
             if key(value) in out:  # two fields sharing a value would glue one name twice
                 raise ValueError(f"counts_of: {field} value {value!r} is glued as {key(value)!r}, a name already taken")
-            out[key(value)] = int(present.get(value, 0))
+            out[key(value)] = count((values == value).fillna(False), f"{field} = {value}")
             out[f"{key(value)}_counted"] = plural(out[key(value)], "claim")
     levels = _all_values("certainty", events["certainty"].astype("string"), schema)
     for level in levels:
         out[f"{key(level)}_share"] = share(out[key(level)], n)
     firmest = key(levels[0])
-    out["hedged"] = n - out[firmest]
+    out["hedged"] = count((events["certainty"].astype("string") != levels[0]).fillna(True), f"certainty is not {levels[0]}")
     out["hedged_share"] = share(out["hedged"], n)
     out[f"{firmest}_phrase"] = firmest_phrase(out[firmest], n)
     out["most_named_places"] = most_named(events, "theatres")
@@ -153,6 +195,11 @@ def per_claim(events: pd.DataFrame) -> dict[str, str]:
 
 
 def section(data: Dataset, paragraph: int) -> dict[str, object]:
-    """Everything a chapter on one article paragraph glues: its counts and its claims' dates and sources."""
+    """Everything a chapter on one article paragraph glues: its counts, its flows between Iran and Russia
+    (``findings.flow_facts``) and its claims' dates and sources."""
+    from .findings import flow_facts
+
     events = data.paragraph(paragraph)
-    return {**counts_of(events, schema=data.schema), **per_claim(events)}
+    selection = in_paragraph(paragraph)
+    return {**counts_of(events, schema=data.schema, selection=selection),
+            **flow_facts(events, data.schema, selection), **per_claim(events)}

@@ -11,6 +11,7 @@ import os
 
 import pandas as pd
 
+from .claimlinks import Counted, where
 from .labels import key as slug
 from .schema import Schema
 
@@ -53,28 +54,43 @@ def _negative(verb_phrase: str) -> str:
     return f"does not {verb[:-1] if verb.endswith('s') else verb} {rest}"
 
 
-def flow_facts(events: pd.DataFrame, schema: Schema) -> dict[str, object]:
+def flow_facts(events: pd.DataFrame, schema: Schema, selection: str = "") -> dict[str, object]:
     """Glue values for every direction and stage: ``{direction}_{stage}`` counts, and for what was done,
     how many the article states as fact (``…_done_established``) and how many rest on at least one cited
-    report (``…_done_cited``; the events' ``reports`` column), with phrases that read right for any count."""
+    report (``…_done_cited``; the events' ``reports`` column), with phrases that read right for any count.
+
+    Every count is a ``Counted`` of the claims it counts; ``selection`` is the filter ``events`` were chosen by."""
     certainty_levels = schema.categories("events", "certainty")
     firm = certainty_levels[0]  # the scale runs from firmest to least firm: its first level is stated as fact
     table = flow_table(events, schema)
+    direction, stage = events["direction"].astype(str), events["stage"].astype(str)
+    stated, cited = events["certainty"].astype(str) == firm, events["reports"] > 0
     out: dict[str, object] = {}
-    for direction in table.index:
-        for stage in table.columns:
-            out[f"{slug(direction)}_{slug(stage)}"] = int(table.loc[direction, stage])
-        done = events[(events["direction"] == direction) & (events["stage"] == table.columns[0])]
-        n_firm = int((done["certainty"].astype(str) == firm).sum())
-        n_cited = int((done["reports"] > 0).sum())
-        key = f"{slug(direction)}_{slug(table.columns[0])}"
-        out[f"{key}_established"] = n_firm
-        out[f"{key}_cited"] = n_cited
-        out[f"{key}_established_phrase"] = count_phrase(n_firm, len(done), "is stated as fact", "are stated as fact")
-        out[f"{key}_cited_phrase"] = count_phrase(n_cited, len(done), "rests on a cited report", "rest on a cited report")
-        out[f"{key}_hedged"] = len(done) - n_firm
-    out["no_flow"] = int((events["direction"] == no_flow(schema)).sum())
+    for d in table.index:
+        for s in table.columns:
+            out[f"{slug(d)}_{slug(s)}"] = Counted.of(events, (direction == d) & (stage == s),
+                                                     where(selection, f"direction = {d}", f"stage = {s}"))
+        done_stage = table.columns[0]
+        done = (direction == d) & (stage == done_stage)
+        done_where = where(selection, f"direction = {d}", f"stage = {done_stage}")
+        key = f"{slug(d)}_{slug(done_stage)}"
+        n_done = int(done.sum())
+        out[f"{key}_established"] = n_firm = Counted.of(events, done & stated, where(done_where, f"certainty = {firm}"))
+        out[f"{key}_cited"] = n_cited = Counted.of(events, done & cited, where(done_where, "at least one cited report"))
+        out[f"{key}_established_phrase"] = count_phrase(n_firm, n_done, "is stated as fact", "are stated as fact")
+        out[f"{key}_cited_phrase"] = count_phrase(n_cited, n_done, "rests on a cited report", "rest on a cited report")
+        out[f"{key}_hedged"] = Counted.of(events, done & ~stated, where(done_where, f"certainty is not {firm}"))
+    out["no_flow"] = Counted.of(events, direction == no_flow(schema), where(selection, f"direction = {no_flow(schema)}"))
     return out
+
+
+def flow_count_names(schema: Schema) -> list[str]:
+    """The names of every count ``flow_facts`` gives (all of them count claims)."""
+    stages = list(schema.categories("events", "stage"))
+    names = [f"{slug(d)}_{slug(s)}" for d in flow_directions(schema) for s in stages]
+    names += [f"{slug(d)}_{slug(stages[0])}_{part}" for d in flow_directions(schema)
+              for part in ("established", "cited", "hedged")]
+    return names + ["no_flow"]
 
 
 # Only for builds on data no one will read, such as the synthetic claims of the scale test and the

@@ -17,7 +17,9 @@ def schema():
 
 
 def frame(rows):
-    return pd.DataFrame(rows, columns=["direction", "stage", "certainty", "reports"])
+    """Claims E001, E002, … (a count of claims carries their ids) with the given coding."""
+    events = pd.DataFrame(rows, columns=["direction", "stage", "certainty", "reports"])
+    return events.assign(event_id=[f"E{i:03d}" for i in range(1, len(events) + 1)])
 
 
 def test_flow_table_keeps_schema_order_and_zeros(schema):
