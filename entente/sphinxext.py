@@ -7,6 +7,7 @@
   the vega bundle only on pages with a chart and no icon-font script;
 - entente.downloads: the data, the chapters as notebooks and the PDF on the Downloads page;
 - entente.register: the claim register's pages after the first (web only);
+- entente.access: citation lists whose entries are list items, and only pages published (no theme fragments);
 - entente.latex: the PDF's structure (parts, an unnumbered introduction, tables that break across pages).
 
 Kernels started by the build render charts for the book (entente.render).
@@ -38,7 +39,7 @@ def _use_generated_assets(app, config) -> None:
 def setup(app):
     os.environ[render.BUILD_ENV] = "1"
     app.connect("config-inited", _use_generated_assets, priority=100)
-    for module in ("freshness", "pages", "downloads", "register"):
+    for module in ("freshness", "pages", "downloads", "register", "access"):
         app.setup_extension(f"entente.{module}")
     app.connect("doctree-resolved", latex.structure)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "3"}
