@@ -18,6 +18,7 @@ import pytest
 import yaml
 from conftest import IN_CI, ROOT, raw, require
 from entente import access
+from test_explore import _first_day
 from test_web import HTML, PAGES, Visit, browser, file_url  # noqa: F401  (browser is a fixture)
 
 RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -212,7 +213,7 @@ def _tab_to_next_control(page, chart, seen: set) -> dict:
 
 def _dates() -> list[str]:
     """Each claim's event date as its first day, blank for none (a year stands for 1 January, a month for its 1st)."""
-    return [d + "-01-01" if len(d) == 4 else d + "-01" if len(d) == 7 else d for d in raw("events")["event_date"]]
+    return [_first_day(d) for d in raw("events")["event_date"]]
 
 
 def _expected(count: int) -> str:
