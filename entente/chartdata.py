@@ -67,7 +67,8 @@ def attach(chart, rows: pd.DataFrame, name: str, columns: dict[str, str], ids: s
     table = {"name": name, "columns": list(columns.values()),
              "rows": [[_value(row[c]) for c in columns] for row in rows.to_dict("records")],
              "ids": [sorted(map(str, row), key=lambda i: (len(i), i)) for row in rows[ids]]}
-    return chart.properties(usermeta={KEY: table})
+    kept = chart.usermeta if isinstance(getattr(chart, "usermeta", None), dict) else {}  # e.g. a Vega patch
+    return chart.properties(usermeta={**kept, KEY: table})
 
 
 @dataclass(frozen=True)

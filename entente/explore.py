@@ -2,6 +2,8 @@
 
 The static explorer runs in the page with no kernel: select boxes (one per filter field) and a
 brush on the timeline filter the claims, and a list shows the most recent matches with their total.
+The brush has a keyboard equivalent: two date boxes ("from", "to") that narrow the same period test,
+so a reader who cannot drag types the dates instead.
 It embeds at most ``EMBED_LIMIT`` of the most recent claims, so the page stays light as the data grows.
 A claim without an event date is listed, filtered and counted, but never drawn on a time axis.
 """
@@ -14,6 +16,7 @@ from IPython.display import display
 
 from . import chartdata, charts, render, tables, theme
 from .labels import id_list, plural
+from .live import VEGALITE_VERSION
 from .schema import Schema
 
 EMBED_LIMIT = 1000   # claims embedded in the static explorer page (about 350 KiB)
@@ -48,6 +51,28 @@ def _select(name: str, options) -> alt.Parameter:
                      bind=alt.binding_select(options=[ALL, *options], name=f"{name.replace('_', ' ').capitalize()} "))
 
 
+def _date_box(name: str, label: str) -> alt.Parameter:
+    """A date input (the browser's own, reachable and typed into from the keyboard); blank means no bound."""
+    return alt.param(name=name, value="", bind=alt.binding(input="date", name=label))
+
+
+# The two date boxes, and the label each shows: the keyboard's way to choose the period the brush chooses.
+PERIOD_BOUNDS = (("period_from", "Period from "), ("period_to", "Period to "))
+DAY_MS = 86_400_000
+
+
+def period_test(bounds: tuple[str, str] = ("period_from", "period_to")) -> str:
+    """The Vega expression a claim must pass to fall in the chosen period: within the brushed stretch of the
+    timeline, if one is brushed, and on or after the "from" date and on or before the "to" date, where typed.
+    Once any bound is set a claim without an event date falls outside it, whichever way it was set."""
+    first, last = bounds
+    brushed = "(!length(data('period_store')) || (isValid(datum.when) && vlSelectionTest('period_store', datum)))"
+    # A date box gives "YYYY-MM-DD", read as midnight UTC, as the claims' dates are; "to" takes its whole day.
+    after = f"(!{first} || (isValid(datum.when) && datum.when >= toDate({first})))"
+    before = f"(!{last} || (isValid(datum.when) && datum.when < toDate({last}) + {DAY_MS}))"
+    return f"{brushed} && {after} && {before}"
+
+
 def _milliseconds(dates: pd.Series) -> pd.Series:
     """Milliseconds since the epoch, blank for no date: the brush and the filter then compare like with like."""
     return pd.Series([pd.NA if pd.isna(d) else int(pd.Timestamp(d).value // 1_000_000) for d in dates],
@@ -72,10 +97,10 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
     })
     selects = [_select(f, theme.order(f, frame[f], schema)) for f in filters]
     brush = alt.selection_interval(name="period", encodings=["x"])
+    dates = [_date_box(name, label) for name, label in PERIOD_BOUNDS]
     chosen = " && ".join(f"({p.name} == '{ALL}' || datum.{p.name} == {p.name})" for p in selects)
-    # A period applies to event dates: once one is brushed, a claim without one does not fall in it.
-    in_period = "(!length(data('period_store')) || (isValid(datum.when) && vlSelectionTest('period_store', datum)))"
-    match = f"{chosen} && {in_period}"
+    # A period applies to event dates: once one is brushed or typed, a claim without one does not fall in it.
+    match = f"{chosen} && {period_test(tuple(name for name, _ in PERIOD_BOUNDS))}"
 
     dated = frame[frame["when"].notna()]
     undated = len(frame) - len(dated)
@@ -90,7 +115,8 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
     ticks = dated.groupby(["when", *fields], dropna=False).agg(
         ids=("id", id_list), claim_ids=("id", list), when_label=("when_label", lambda labels: " / ".join(dict.fromkeys(labels))),
         summary=("summary", one_or_count), source=("source", one_or_count)).reset_index()
-    choose = "Choose " + ", ".join(f.replace("_", " ") for f in filters) + " below; drag across the timeline to pick a period."
+    choose = ("Choose " + ", ".join(f.replace("_", " ") for f in filters) +
+              " below; drag across the timeline, or type dates in the period boxes, to pick a period.")
     timeline = alt.Chart(ticks.drop(columns="claim_ids")).mark_tick(thickness=3, size=26).encode(
         x=alt.X("when:T", title="Date of the event (drag to choose a period)", axis=alt.Axis(format="%b %Y")),
         color=alt.condition(match, alt.Color(f"{colour}:N", title=theme.field_title(colour, schema),
@@ -100,7 +126,7 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
                  alt.Tooltip("when_label:N", title="When"),
                  *[alt.Tooltip(f"{f}:N", title=theme.field_title(f, schema)) for f in fields],
                  alt.Tooltip("source:N", title="Source")],
-    ).add_params(brush, *selects).properties(
+    ).add_params(brush, *selects, *dates).properties(
         width=580, height=60, title=alt.Title("Explore the claims", subtitle=[note, choose]))
     base = alt.Chart(frame)
     total = base.transform_calculate(hit=f"({match}) ? 1 : 0").transform_aggregate(
@@ -126,10 +152,40 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
                        column("summary", "Summary", 330), spacing=4)
     explorer = alt.vconcat(timeline, total, rows, spacing=12).properties(
         description=f"Interactive explorer of {plural(len(frame), 'claim')}, {len(dated)} of them placed on a timeline: "
-                    "select boxes and a brushed period filter the claims; the most recent matches are listed.")
+                    "select boxes, and a period brushed on the timeline or typed in two date boxes, filter the claims; "
+                    "the most recent matches are listed.")
+    explorer = explorer.properties(usermeta={render.VEGA_PATCH: brush_hidden(explorer.to_dict(), brush.name)})
     # Its data table: the timeline's marks, each with every claim id behind it (entente.chartdata).
     return chartdata.attach(explorer, ticks, "explore-the-claims",
                             {"when_label": "When", **{f: theme.field_title(f, schema) for f in fields}})
+
+
+def brush_hidden(spec: dict, selection: str) -> list[dict]:
+    """A JSON Patch for the compiled Vega spec that hides the brush's rectangles from assistive technology.
+
+    Vega-Lite draws an interval selection as two rect marks (``<name>_brush_bg`` and ``<name>_brush``) with no
+    description, which Vega gives an image role and no name: a screen reader meets two unnamed images, and
+    axe-core flags them. Vega-Lite has no setting for it, so the Vega spec the web book compiles is patched
+    (``render.VEGA_PATCH`` in the spec's usermeta, applied by ``render.web_vega``): each brush mark gets
+    ``aria: false``. The period it shows is reported in words by the count line, and can be typed into the
+    date boxes. Each change is preceded by a test of the mark's name, so a patch that no longer fits the
+    compiled spec fails loudly."""
+    vega = render.web_vega(spec)
+    names = {f"{selection}_brush_bg", f"{selection}_brush"}
+    ops: list[dict] = []
+
+    def walk(marks: list[dict], path: str) -> None:
+        for index, mark in enumerate(marks):
+            here = f"{path}/marks/{index}"
+            if mark.get("name") in names:
+                ops.extend([{"op": "test", "path": f"{here}/name", "value": mark["name"]},
+                            {"op": "add", "path": f"{here}/aria", "value": False}])
+            walk(mark.get("marks", []), here)
+
+    walk(vega.get("marks", []), "")
+    if len(ops) != 2 * len(names):
+        raise ValueError(f"the compiled explorer has {len(ops) // 2} brush marks named {sorted(names)}, expected {len(names)}")
+    return ops
 
 
 class LiveExplorer:

@@ -55,12 +55,40 @@ CHART_STYLE = "display:block;width:100%;max-width:100%;overflow-x:auto;overflow-
 DRAW = "ententeChart"
 
 
+# Where a spec's usermeta carries JSON Patch operations ("test" and "add") for its compiled Vega spec: what
+# Vega-Lite cannot say (entente.explore hides the timeline's brush from screen readers this way).
+VEGA_PATCH = "vegaPatch"
+
+
 def web_vega(spec: dict) -> dict:
     """The Vega spec the web page draws: the chart fitted to the page (theme.web_spec), compiled from
-    Vega-Lite by vl-convert at build time, so the page needs no Vega-Lite compiler."""
+    Vega-Lite by vl-convert at build time, so the page needs no Vega-Lite compiler; then patched as its
+    usermeta asks (``VEGA_PATCH``)."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_vega(theme.web_spec(spec), vl_version=VEGALITE_VERSION)
+    web = theme.web_spec(spec)
+    meta = dict(web.get("usermeta") or {})
+    ops = meta.pop(VEGA_PATCH, [])
+    web = {key: value for key, value in web.items() if key != "usermeta"} | ({"usermeta": meta} if meta else {})
+    return patched(vlc.vegalite_to_vega(web, vl_version=VEGALITE_VERSION), ops)
+
+
+def patched(vega: dict, ops: list[dict]) -> dict:
+    """``vega`` with JSON Patch (RFC 6902) ``test`` and ``add`` operations applied in order; a failed test
+    or another operation raises, so a patch that no longer fits the compiled spec never passes silently."""
+    for op in ops:
+        if op["op"] not in ("test", "add"):
+            raise ValueError(f"patch operation {op['op']!r} at {op['path']}: only 'test' and 'add' are applied")
+        *parents, last = [part.replace("~1", "/").replace("~0", "~") for part in op["path"].split("/")[1:]]
+        target = vega
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        if op["op"] == "test":
+            if target.get(last) != op["value"]:
+                raise ValueError(f"patch test failed at {op['path']}: {target.get(last)!r}, expected {op['value']!r}")
+        else:
+            target[last] = op["value"]
+    return vega
 
 
 def chart_html(spec: dict, stamp: str = "") -> str:

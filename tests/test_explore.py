@@ -3,6 +3,7 @@ import json
 import re
 
 import pandas as pd
+import pytest
 import vl_convert as vlc
 
 import entente
@@ -138,3 +139,71 @@ def test_a_tick_standing_for_many_claims_names_ten_ids_then_how_many_more():
     first_source = links[links["event_id"] == row.name]["source_id"].iloc[0]
     outlet = raw("sources").set_index("source_id").loc[first_source, "outlet"]
     assert one["summary"] == row["summary"] and one["source"].startswith(f"{outlet}, ")
+
+
+# --- the period from the keyboard, and the brush out of assistive technology's way -------------------------
+
+def _first_day(date: str) -> str:
+    """An event date as its first day: a year stands for 1 January, a month for its 1st."""
+    return date + "-01-01" if len(date) == 4 else date + "-01" if len(date) == 7 else date
+
+
+def _drawn(spec: dict, **values) -> tuple[str, list[str]]:
+    """The explorer drawn by vega (vl-convert) with some parameters set as a reader would: its count line and
+    the claim ids it lists."""
+    spec = json.loads(json.dumps(spec))
+    for param in spec["params"]:
+        if param["name"] in values:
+            param["value"] = values[param["name"]]
+    svg = vlc.vegalite_to_svg(spec, vl_version=explore.VEGALITE_VERSION)
+    count, = re.findall(r">(\d+ of \d+ claims? match)", svg)
+    return count, re.findall(r">(E\d+)</text>", svg)
+
+
+def test_two_date_boxes_choose_the_period_from_the_keyboard():
+    spec = explore.explorer(DATA.events).to_dict()
+    params = {p["name"]: p for p in spec["params"]}
+    for name, label in explore.PERIOD_BOUNDS:
+        assert params[name]["bind"] == {"input": "date", "name": label} and params[name]["value"] == ""
+    # The timeline's colours, the count and the list all apply the one period test, brush and dates together.
+    text = json.dumps(spec)
+    assert text.count(json.dumps(explore.period_test())[1:-1]) >= 3
+
+
+def test_typed_dates_filter_the_count_and_list_as_the_data_says():
+    spec = explore.explorer(DATA.events).to_dict()
+    days = sorted(_first_day(d) for d in DATED["event_date"])
+    first, last = days[len(days) // 3], days[(2 * len(days)) // 3]
+    within = EVENTS[[bool(d) and first <= _first_day(d) <= last for d in EVENTS["event_date"]]]
+    after = EVENTS[[bool(d) and _first_day(d) >= first for d in EVENTS["event_date"]]]
+    assert 0 < len(within) < len(after) < len(DATED)
+    count, ids = _drawn(spec, period_from=first, period_to=last)
+    assert count == explore.match_text(len(within), len(EVENTS))
+    assert set(ids) <= set(within["event_id"]) and len(ids) == min(len(within), explore.LIST_LIMIT)
+    # One bound alone sets no limit on the other side; undated claims are out as soon as either is typed.
+    assert _drawn(spec, period_from=first)[0] == explore.match_text(len(after), len(EVENTS))
+    assert _drawn(spec, period_to=days[-1])[0] == explore.match_text(len(DATED), len(EVENTS))
+    assert _drawn(spec)[0] == explore.match_text(len(EVENTS), len(EVENTS))
+
+
+UNNAMED_IMAGE = re.compile(r'<g (?![^>]*aria-label)[^>]*role="graphics-symbol"')
+
+
+def test_the_brush_is_hidden_from_assistive_technology_in_the_drawn_spec():
+    spec = explore.explorer(DATA.events).to_dict()
+    ops = spec["usermeta"][entente.render.VEGA_PATCH]
+    plain = vlc.vega_to_svg(entente.render.web_vega({**spec, "usermeta": {}}))
+    # Unpatched, vega draws the brush's two rectangles as images with no name (what axe-core flags).
+    assert len(UNNAMED_IMAGE.findall(plain)) == 2 and "period_brush" in plain
+    drawn = entente.render.web_vega(spec)  # what the page draws: compiled, then patched
+    assert entente.render.VEGA_PATCH not in json.dumps(drawn)
+    patched = vlc.vega_to_svg(drawn)
+    assert UNNAMED_IMAGE.findall(patched) == []
+    brush = re.findall(r'<g [^>]*class="[^"]*period_brush[^>]*>', patched)
+    assert len(brush) == 2 and all('aria-hidden="true"' in g for g in brush), brush
+    # A patch that no longer fits the compiled spec fails, never patching the wrong mark.
+    wrong = [dict(op, value="another_mark") if op["op"] == "test" else op for op in ops]
+    with pytest.raises(ValueError, match="patch test failed"):
+        entente.render.patched(entente.render.web_vega({**spec, "usermeta": {}}), wrong)
+    with pytest.raises(ValueError, match="only 'test' and 'add'"):
+        entente.render.patched({}, [{"op": "remove", "path": "/marks/0"}])
