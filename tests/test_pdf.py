@@ -78,7 +78,8 @@ def test_every_chapter_title_is_in_the_pdf():
 
 
 def test_chapters_are_numbered_and_in_order():
-    """Part I's chapters, in _toc.yml's order, come out as numbered LaTeX chapters, after the introduction."""
+    """Part I's chapters, in _toc.yml's order, come out as numbered LaTeX chapters, after the introduction
+    and the unnumbered key findings."""
     tex = tex_source()
     found = re.findall(r"\\chapter\{(.*?)\}\n", tex)
     assert found and found[0] == "Introduction"
@@ -87,7 +88,8 @@ def test_chapters_are_numbered_and_in_order():
     expected = [flat(title) for name, title in chapters()[1:]]
     assert body == expected
     contents = flat(pdf_text(2, 6))  # the table of contents, after the title page
-    unlisted = [f"{n} {flat(title)}" for n, (_, title) in enumerate(chapters()[1:], start=1)
+    numbered = [(name, title) for name, title in chapters()[1:] if name not in front_parts()]  # key findings: not numbered
+    unlisted = [f"{n} {flat(title)}" for n, (_, title) in enumerate(numbered, start=1)
                 if f"{n} {flat(title)}" not in contents]
     assert unlisted == [], f"not in the table of contents: {unlisted}"
 
@@ -345,3 +347,209 @@ def moves_nothing() -> str:
     package = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     fields = next(r for r in package["resources"] if r["name"] == "events")["schema"]["fields"]
     return next(f for f in fields if f["name"] == "direction")["x-moves-nothing"]
+
+# --- a PDF made for print: front page, key findings, figures where they are introduced -----------------
+
+def page_texts() -> list[str]:
+    """The PDF's text, page by page (pdftotext ends each page with a form feed)."""
+    return pdf_text().split("\f")
+
+
+def front_parts() -> list[str]:
+    """Documents of the unnumbered parts of _toc.yml before the first numbered one (front matter in the PDF)."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    front = []
+    for part in toc["parts"]:
+        if part.get("numbered"):
+            break
+        front += [re.sub(r"\.(md|ipynb)$", "", c["file"]) for c in part["chapters"]]
+    return front
+
+
+def expected_citation() -> str:
+    """The citation, put together here from _config.yml, datapackage.json and the change record."""
+    import json
+
+    config = book_config()
+    release = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    year = max(raw("changes")["date"])[:4]
+    return f"{config['author']} ({year}). {config['title']}. {data_stamp()} (release {release})."
+
+
+def test_front_page_gives_title_as_of_date_data_version_and_how_to_cite():
+    front = flat(page_texts()[0])
+    assert front.startswith(book_config()["title"])
+    assert f"Data as of {as_of_label()}" in front
+    assert f"Data version {data_version()}" in front
+    assert "How to cite this report" in front and expected_citation() in front, front
+
+
+def test_front_page_is_written_from_the_data_at_build_time():
+    """The title page's data version and citation come from the build (entente-front.def), not from a file
+    kept by hand: the generated include is there, and its version is the data's."""
+    include = LATEX / "entente-front.def"
+    require(include.is_file(), f"no {include} (run `make pdf` first)")
+    assert data_version() in include.read_text(encoding="utf-8")
+    assert r"\input{entente-front.def}" in tex_source()
+
+
+def test_key_findings_are_one_page_before_chapter_one():
+    """The summary is front matter: unnumbered, on a single page, and the next heading (Part I) is on the next."""
+    import yaml
+
+    summary = front_parts()
+    assert summary == ["chapters/summary"]
+    pages = [letters(p) for p in page_texts()]
+    source = (ROOT / "chapters" / "summary.md").read_text(encoding="utf-8")
+    first = letters("What the report finds, in brief")
+    last = letters(source.rstrip().splitlines()[-1].split(". ")[-1])
+    start = next(i for i, p in enumerate(pages) if letters(heading(summary[0])) in p and first in p)
+    assert last in pages[start], "the key findings run onto a second page"
+    # Then Part I's page and chapter 1, with no blank page between (openany): each at most a page later.
+    part_one = next(part for part in yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["parts"]
+                    if part.get("numbered"))
+    chapter_one = re.sub(r"\.md$", "", part_one["chapters"][0]["file"])
+    part_page = next(i for i, p in enumerate(pages) if i > start and letters(part_one["caption"]) in p)
+    opening = next(i for i, p in enumerate(pages) if i > start and letters(heading(chapter_one)) in p)
+    assert part_page - start <= 1 and opening - part_page <= 1, (start + 1, part_page + 1, opening + 1)
+    found = re.findall(r"\\chapter\{(.*?)\}\n", tex_source())
+    assert found[:2] == ["Introduction", heading(summary[0])]
+    assert "1 Key findings" not in flat(pdf_text(2, 6)) and f"1 {heading(chapter_one)}" in flat(pdf_text(2, 6))
+
+
+def test_key_findings_glue_the_numbers_of_the_data():
+    """Counts the summary glues, worked out here from the raw data, are on its page."""
+    events = standing_events()
+    pages = page_texts()
+    page = flat(next(p for p in pages if "What the report finds, in brief" in flat(p)))
+    established = int((events["certainty"] == "established").sum())
+    assert f"puts {established} of its {len(events)} claims" in page, page
+    assert f"data as of {as_of_label()}" in page
+
+
+def _aux_pages(prefix: str) -> dict[str, str]:
+    """The page LaTeX recorded for each label starting with ``prefix`` in book.aux."""
+    aux = LATEX / "book.aux"
+    require(aux.is_file(), f"no {aux} (run `make pdf` first)")
+    pages = {}
+    for line in aux.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"\\newlabel\{(" + re.escape(prefix) + r"[^}]*)\}\{", line)
+        if m:
+            fields, depth, field = [], 0, ""
+            for char in line[m.end():]:
+                depth += {"{": 1, "}": -1}.get(char, 0)
+                if depth == 0 and char == "}":
+                    fields.append(field[1:])
+                    field = ""
+                else:
+                    field += char
+            pages[m.group(1)] = fields[1]
+    return pages
+
+
+def test_every_figure_is_on_the_page_of_the_text_introducing_it_or_the_next():
+    """LaTeX's own record (book.aux): the page where the text before each figure ends, and the figure's page."""
+    pages = _aux_pages("entente-figure-")
+    figures = len(re.findall(r"\\begin\{figure\}", tex_source()))
+    assert figures > 0 and len(pages) == 2 * figures
+    far = []
+    for n in range(1, figures + 1):
+        introduced, placed = int(pages[f"entente-figure-{n}-introduced"]), int(pages[f"entente-figure-{n}-placed"])
+        if placed - introduced not in (0, 1):
+            far.append((n, introduced, placed))
+    assert far == [], f"figures (number, page introduced, page placed) away from their text: {far}"
+
+
+def test_figures_are_set_where_they_stand():
+    assert re.findall(r"\\begin\{figure\}\[([^\]]*)\]", tex_source()) and \
+        set(re.findall(r"\\begin\{figure\}\[([^\]]*)\]", tex_source())) == {"H"}
+
+
+def words_past_the_margin() -> list[tuple[int, str, float]]:
+    """Words (page, word, right edge) reaching past the right margin, read from pdftotext's word boxes.
+
+    The margins are symmetric (geometry's default): the right one is as wide as the left, which is where
+    the leftmost word of the book starts."""
+    out = subprocess.run(["pdftotext", "-bbox", str(PDF), "-"], check=True, capture_output=True, text=True).stdout
+    pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', out, re.S)
+    boxes = [(n, float(width), [(float(a), float(b), html.unescape(w)) for a, b, w in
+                                re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', body)])
+             for n, (width, body) in enumerate(pages, start=1)]
+    left = min(x for _, _, words in boxes for x, _, _ in words)
+    return [(n, w, right) for n, width, words in boxes for _, right, w in words if right > width - left + 1]
+
+
+def test_no_table_runs_past_the_margin():
+    require(shutil.which("pdftotext") is not None, "pdftotext is missing (make system-pdf installs poppler-utils)")
+    require(PDF.is_file(), f"no PDF at {PDF} (run `make pdf` first)")
+    assert words_past_the_margin() == []
+
+
+def test_the_introduction_has_its_own_print_wording():
+    """The introduction's screen wording ("an interactive explorer") is the web's; the PDF says what it holds."""
+    text = flat(pdf_text())
+    assert "interactive" not in text.lower()
+    assert "a note on the explorer that the web edition adds" in text
+    if HTML.is_dir():
+        web = flat(re.sub(r"<[^>]+>", " ", (HTML / "chapters" / "intro.html").read_text(encoding="utf-8")))
+        assert "an interactive explorer" in web and "a note on the explorer" not in web
+
+
+# Units of entente.latex that need no build.
+
+def _table(rows: list[list[str]]):
+    from docutils import nodes
+
+    table, group = nodes.table(), nodes.tgroup(cols=len(rows[0]))
+    table += group
+    group += [nodes.colspec(colwidth=1) for _ in rows[0]]
+    body = nodes.tbody()
+    group += body
+    for cells in rows:
+        row = nodes.row()
+        row += [nodes.entry("", nodes.paragraph(text=text)) for text in cells]
+        body += row
+    holder = nodes.container()
+    holder += table
+    return holder, table
+
+
+def test_no_column_is_narrower_than_its_longest_word():
+    """Twelve columns of identifiers (the change record's table): each keeps room for its longest word
+    (an identifier may break after an underscore), and the table is set in the smallest type."""
+    from docutils import nodes
+
+    from entente import latex
+
+    header = ["table", "status", "rows_old", "rows_new", "added", "withdrawn", "reinstated", "removed",
+              "changed_rows", "changed_fields", "columns_added", "columns_dropped"]
+    holder, table = _table([header, ["events"] * 11 + ["theme, sentence, stage, evidence, source_id"]])
+    latex._column_widths(table)
+    widths = [spec["colwidth"] / 10 for spec in table.findall(nodes.colspec)]
+    pieces = [max(len(p) for p in re.split(r"(?<=_)", word)) for word in header]
+    assert all(width >= n * latex.WORD + latex.PAD - 0.1 for width, n in zip(widths, pieces)), (widths, pieces)
+    assert holder.children[0].astext().strip() == r"\begingroup" + latex.SIZES[-1][0]
+    assert holder.children[-1].astext().strip() == r"\endgroup"
+    breaks = [n.astext() for n in table.findall(nodes.raw)]
+    assert breaks.count(r"\allowbreak{}") == sum(w.count("_") for w in header) + 1  # the last cell's source_id
+
+
+def test_a_table_that_fits_keeps_its_natural_widths_and_type():
+    from entente import latex
+
+    holder, table = _table([["id", "outlet"], ["E001", "The Jerusalem Post"]])
+    latex._column_widths(table)
+    assert len(holder.children) == 1  # no change of type size
+    widths = [spec["colwidth"] for spec in table.findall(__import__("docutils.nodes").nodes.colspec)]
+    assert widths[1] > widths[0]
+
+
+def test_the_front_page_include_holds_the_data_version_and_the_citation():
+    from entente import citation, latex
+
+    tex = latex.front_page_tex(ROOT)
+    c = citation.citation(ROOT)
+    assert f"Data version {data_version()}" in tex
+    assert latex._escape(citation.sentence(c)) in tex and "How to cite" in tex
