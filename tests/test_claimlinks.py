@@ -111,7 +111,8 @@ def page_facts(stem: str) -> dict:
     sets = every_fact_set()
     if re.match(r"0[1-7]-", stem):
         return {**sets[f"section {int(stem[:2])}"], **(sets["all"] if stem.startswith("07") else {})}
-    return {"intro": {**sets["headline"], **sets["flows"]}, "08-evidence": sets["evidence"]}.get(stem, sets["headline"])
+    return {"intro": {**sets["headline"], **sets["flows"]}, "08-evidence": sets["evidence"],
+            "summary": {**sets["headline"], **sets["evidence"]}}.get(stem, sets["headline"])
 
 
 def test_each_linked_number_equals_the_claims_its_link_lists():
