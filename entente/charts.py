@@ -167,7 +167,7 @@ def flows(events: pd.DataFrame, by: str = "domain", direction: str = "direction"
     groups = theme.order(by, counts[by], schema)
     top = int(counts["claims"].max()) if len(counts) else 1
     per_side = "; ".join(f"{side} {int(counts.loc[counts[direction] == side, 'claims'].sum())}: "
-                         + (tally(counts[counts[direction] == side].set_index(by)["claims"], order=groups) or "none")
+                         + (tally(counts[counts[direction] == side].set_index(by)["claims"], order=groups) or "no claim")
                          for side in (left, right))
     chart = alt.Chart(_drawn(counts), title=alt.Title("Which way things flow", subtitle=subtitle),
                      description=f"Diverging bar chart of claims by {direction.replace('_', ' ')} and "
@@ -262,7 +262,7 @@ def sources(citations: pd.DataFrame) -> alt.Chart:
     by_outlet = tally(per_report.groupby("outlet")["claims"].sum())
     chart = alt.Chart(_drawn(per_report), title=alt.Title("The reports behind the claims",
                                                  subtitle="One mark per cited report; hollow where the article gives no year."),
-                     description=f"Dot chart of the {plural(len(per_report), 'cited report')} by outlet and publication date, "
+                     description=f"Dot chart of the {plural(len(per_report), 'report')} the claims cite, by outlet and publication date, "
                                  f"sized by the number of claims each carries: {plural(len(outlets), 'outlet')} carry "
                                  f"{plural(int(carried), 'claim')}; claims per outlet: {by_outlet}.").mark_point(
         filled=False, strokeWidth=2).encode(
@@ -319,7 +319,7 @@ def relations(events: pd.DataFrame, fields: tuple[str, ...] = ("actors", "third_
                                              subtitle="Claims naming both states, as actors or as third parties."),
                      description=f"Matrix of the number of claims that name each pair of states together, "
                                  f"{plural(len(order), 'state')} and {plural(len(pairs), 'pair')}; the pairs named most: "
-                                 f"{top or 'none'}.").mark_rect().encode(
+                                 f"{top or 'no pair'}.").mark_rect().encode(
         x=alt.X("with:N", title="Named with", sort=order, axis=alt.Axis(labelAngle=-40)),
         y=alt.Y("state:N", title="State", sort=order),
         color=alt.Color("claims:Q", title="Claims", scale=alt.Scale(scheme="blues")),

@@ -93,8 +93,11 @@ def test_live_bundle_keeps_the_explorer_interactive():
     bundle, _ = live.live_renderer(explore.explorer(DATA.events).to_dict())
     vega = bundle[live.VEGA_MIMETYPE]
     bound = {s["name"]: s["bind"] for s in vega["signals"] if "bind" in s}
-    assert set(bound) == {"domain", "direction", "certainty"}
-    assert all(b["input"] == "select" and b["options"][0] == explore.ALL for b in bound.values())
+    selects = {name: b for name, b in bound.items() if b["input"] == "select"}
+    assert set(selects) == set(explore.FILTERS)
+    assert all(b["options"][0] == explore.ALL for b in selects.values())
+    # The period's two date boxes, the keyboard's way to choose what the brush chooses.
+    assert {name: b["input"] for name, b in bound.items() if name not in selects} == {"period_from": "date", "period_to": "date"}
     assert "period_store" in {d["name"] for d in vega["data"]}
     assert "vlSelectionTest(\"period_store\"" in vega_strings(vega).replace("'", '"')
 

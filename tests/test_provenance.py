@@ -17,7 +17,7 @@ import yaml
 
 import vl_convert as vlc
 from conftest import ROOT, as_of_label, data_stamp, data_version, drawn_charts, require
-from entente import charts, citation, load, releases, render, tables, theme
+from entente import chartdata, charts, citation, load, releases, render, tables, theme
 from entente.schema import Schema
 from entente.validate import open_schema
 
@@ -107,14 +107,17 @@ def test_the_web_chart_has_the_stamp_under_it_and_its_spec_untouched(data, monke
     monkeypatch.chdir(ROOT / "chapters")
     chart = charts.flow_stages(data.events, data.schema)
     html = book_bundle(chart)["text/html"]
-    div, script, stamp = html.split("\n")
+    div, script, stamp, data_view = html.split("\n", 3)
     assert div.startswith('<div class="entente-chart"') and script.startswith("<script")
     assert stamp == f'<p class="entente-stamp">{data_stamp()}</p>'
+    # After the stamp, the chart's own data: its CSV download and table view (entente.chartdata).
+    assert data_view.startswith('<p class="entente-chart-download"') and "<summary>Data table</summary>" in data_view
     (spec,) = drawn_charts(script).values()
     # The web spec is the chart's own, fitted to the page's column by the theme and compiled to Vega; the
     # stamp is not in it.
-    assert spec == json.loads(json.dumps(render.web_vega(chart.to_dict())))
-    assert spec == vlc.vegalite_to_vega(theme.web_spec(chart.to_dict()), vl_version=render.VEGALITE_VERSION)
+    drawn, _ = chartdata.table_of(chart.to_dict())  # the chart less its data table, which goes beside it
+    assert spec == json.loads(json.dumps(render.web_vega(drawn)))
+    assert spec == vlc.vegalite_to_vega(theme.web_spec(drawn), vl_version=render.VEGALITE_VERSION)
     assert data_stamp() not in json.dumps(spec)
 
 
