@@ -16,7 +16,6 @@ from IPython.display import display
 
 from . import chartdata, charts, render, tables, theme
 from .labels import id_list, plural
-from .live import VEGALITE_VERSION
 from .schema import Schema
 
 EMBED_LIMIT = 1000   # claims embedded in the static explorer page (about 350 KiB)

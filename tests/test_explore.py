@@ -155,7 +155,7 @@ def _drawn(spec: dict, **values) -> tuple[str, list[str]]:
     for param in spec["params"]:
         if param["name"] in values:
             param["value"] = values[param["name"]]
-    svg = vlc.vegalite_to_svg(spec, vl_version=explore.VEGALITE_VERSION)
+    svg = vlc.vegalite_to_svg(spec, vl_version=entente.render.VEGALITE_VERSION)
     count, = re.findall(r">(\d+ of \d+ claims? match)", svg)
     return count, re.findall(r">(E\d+)</text>", svg)
 
