@@ -194,12 +194,20 @@ def per_claim(events: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def section(data: Dataset, paragraph: int) -> dict[str, object]:
+def section(data: Dataset, paragraph: int, about: tuple[str, ...] | list[str] = ()) -> dict[str, object]:
     """Everything a chapter on one article paragraph glues: its counts, its flows between Iran and Russia
-    (``findings.flow_facts``) and its claims' dates and sources."""
+    (``findings.flow_facts``) and the dates and sources of the claims ``about`` names (the ones its prose
+    quotes by id: gluing every claim's would grow each chapter with the data, three glued values a claim).
+
+    An id of ``about`` that is not a claim of the paragraph is an error, not a silently missing value."""
     from .findings import flow_facts
 
     events = data.paragraph(paragraph)
     selection = in_paragraph(paragraph)
+    named = events[events["event_id"].isin(about)]
+    strangers = sorted(set(about) - set(named["event_id"]))
+    if strangers:
+        raise ValueError(f"facts.section: {', '.join(strangers)} is not a claim of paragraph {paragraph} "
+                         f"in data/events.csv (its claims: {', '.join(events['event_id'])})")
     return {**counts_of(events, schema=data.schema, selection=selection),
-            **flow_facts(events, data.schema, selection), **per_claim(events)}
+            **flow_facts(events, data.schema, selection), **per_claim(named)}

@@ -1,5 +1,6 @@
 """The numbers glued into the prose equal what pandas computes from the CSVs directly."""
 import json
+import re
 import shutil
 
 import pytest
@@ -77,6 +78,20 @@ def test_as_of_is_the_latest_change_record_date():
 def test_section_counts_only_its_paragraph():
     for n in range(1, 8):
         assert facts.section(DATA, n)["claims"] == (EVENTS["paragraph"] == str(n)).sum()
+
+
+def test_section_glues_the_dates_and_sources_of_the_claims_it_names_only():
+    """A chapter's glue grows with the claims its prose quotes, never with the data (at 100,000 claims every
+    claim's three values made each chapter's notebook tens of thousands of outputs)."""
+    glued = facts.section(DATA, 1, about=["E007"])
+    per_claim_keys = {k for k in glued if re.fullmatch(r"E\d+_(when|source|reported)", k)}
+    assert per_claim_keys == {"E007_when", "E007_source", "E007_reported"}
+    assert not any(re.fullmatch(r"E\d+_when", k) for k in facts.section(DATA, 1))
+
+
+def test_section_refuses_an_id_that_is_not_a_claim_of_its_paragraph():
+    with pytest.raises(ValueError, match=r"E013 is not a claim of paragraph 1 in data/events.csv"):
+        facts.section(DATA, 1, about=["E007", "E013"])
 
 
 def test_per_claim_dates_and_sources():
