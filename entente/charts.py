@@ -20,6 +20,10 @@ from .schema import Schema
 
 # Above this many dated events the timeline shows monthly counts instead of one mark per event.
 TIMELINE_MAX_POINTS = 500
+# The sources chart gives each of this many outlets (those carrying most claims) a row of its own, one mark
+# per report; the others share one row, one mark per month. The article's reports come from 13 outlets; a
+# row per outlet at 100,000 claims made a figure too tall for LaTeX (about 840 rows).
+OUTLET_ROWS = 15
 
 
 def explode_list(events: pd.DataFrame, field: str) -> pd.DataFrame:
@@ -249,21 +253,29 @@ def claims_ladder(events: pd.DataFrame, limit: int = 40, colour: str = "domain",
                        "hedge": "Hedge words", "source": "Source"})
 
 
-def sources(citations: pd.DataFrame) -> alt.Chart:
+def sources(citations: pd.DataFrame, outlet_rows: int = OUTLET_ROWS) -> alt.Chart:
     """Which reports the claims rest on: one mark per cited report, by outlet and date, sized by claims.
 
-    ``citations`` has one row per claim and source (``Dataset.citations()``); the article itself is no report."""
+    ``citations`` has one row per claim and source (``Dataset.citations()``); the article itself is no report.
+    Past ``outlet_rows`` outlets, the outlets carrying fewest claims share a last row, one mark per month."""
     citations = citations[citations["source_kind"] == "report"]
     per_report = _grouped(citations, ["source_id", "outlet", "published_label", "published_date", "source_year_inferred"])
     per_report["year"] = per_report["source_year_inferred"].map({True: "inferred", False: "given"})
     per_report = per_report.drop(columns="source_year_inferred")
-    outlets = list(per_report.groupby("outlet")["claims"].sum().sort_values(ascending=False).index)
+    claims_per_outlet = per_report.groupby("outlet")["claims"].sum().sort_values(ascending=False, kind="stable")
+    outlets = list(claims_per_outlet.index)
     carried = per_report.explode("claim_ids")["claim_ids"].nunique()
-    by_outlet = tally(per_report.groupby("outlet")["claims"].sum())
-    chart = alt.Chart(_drawn(per_report), title=alt.Title("The reports behind the claims",
-                                                 subtitle="One mark per cited report; hollow where the article gives no year."),
+    by_outlet = tally(claims_per_outlet)
+    marks, unit = per_report, "One mark per cited report"
+    if len(outlets) > outlet_rows:
+        outlets, others = outlets[:outlet_rows], outlets[outlet_rows:]
+        marks, unit = _other_outlets(citations, per_report, others), \
+            f"One mark per cited report; the {len(others):,} outlets carrying fewest claims share the last row, one mark a month"
+        outlets.append(marks["outlet"].iloc[-1])
+    chart = alt.Chart(_drawn(marks), title=alt.Title("The reports behind the claims",
+                                                 subtitle=f"{unit}; hollow where the article gives no year."),
                      description=f"Dot chart of the {plural(len(per_report), 'report')} the claims cite, by outlet and publication date, "
-                                 f"sized by the number of claims each carries: {plural(len(outlets), 'outlet')} carry "
+                                 f"sized by the number of claims each carries: {plural(len(claims_per_outlet), 'outlet')} carry "
                                  f"{plural(int(carried), 'claim')}; claims per outlet: {by_outlet}.").mark_point(
         filled=False, strokeWidth=2).encode(
         x=alt.X("published_date:T", title="Date of the report", axis=alt.Axis(format="%b %Y")),
@@ -274,9 +286,25 @@ def sources(citations: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("outlet:N", title="Outlet"), alt.Tooltip("published_label:N", title="Published"),
                  alt.Tooltip("year:N", title="Year"), alt.Tooltip("claims:Q", title="Claims"), _ids_tooltip()],
     ).properties(width=520, height=24 * max(len(outlets), 1))
-    return _with_data(chart, per_report, "the-reports-behind-the-claims",
+    return _with_data(chart, marks, "the-reports-behind-the-claims",
                       {"source_id": "Source id", "outlet": "Outlet", "published_label": "Published",
                        "published_date": "Placed at", "year": "Year", "claims": "Claims"})
+
+
+def _other_outlets(citations: pd.DataFrame, per_report: pd.DataFrame, others: list[str]) -> pd.DataFrame:
+    """The sources chart's rows when ``others`` share its last row: the other outlets' reports counted per
+    month (and whether the year was inferred), their source ids listed together."""
+    rest = citations[citations["outlet"].isin(others)].copy()
+    rest["published_date"] = rest["published_date"].dt.to_period("M").dt.to_timestamp()
+    months = _grouped(rest, ["published_date", "source_year_inferred"])
+    # How many reports a month's mark stands for, not their ids: a busy month has hundreds.
+    reports = rest.groupby(["published_date", "source_year_inferred"])["source_id"].nunique()
+    months = months.join(reports.map(lambda n: plural(n, "report")), on=["published_date", "source_year_inferred"])
+    months["outlet"] = f"{len(others):,} other outlets"
+    months["published_label"] = months["published_date"].dt.strftime("%b %Y")
+    months["year"] = months["source_year_inferred"].map({True: "inferred", False: "given"})
+    months = months.drop(columns="source_year_inferred")
+    return pd.concat([per_report[~per_report["outlet"].isin(others)], months[per_report.columns]], ignore_index=True)
 
 
 def theatres(events: pd.DataFrame, places: str = "theatres", stack: str = "certainty",

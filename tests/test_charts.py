@@ -124,6 +124,25 @@ def test_sources_chart_has_one_mark_per_cited_report():
     assert sum(r["claims"] for r in rows) == len(reports), "one count per claim and report; the article is no report"
 
 
+def test_sources_chart_gives_the_outlets_past_its_rows_one_shared_row_by_month():
+    """At scale the chart keeps a row per leading outlet and one for the rest, and still counts every claim
+    of every report (shown here with 5 rows on the article's 13 outlets)."""
+    chart = charts.sources(DATA.citations(), outlet_rows=5)
+    rows = values(chart)
+    links = raw("claim_sources")
+    sources = raw("sources").set_index("source_id")
+    reports = links[(links["source_id"].map(sources["kind"]) == "report") & links["event_id"].isin(EVENTS["event_id"])]
+    per_outlet = reports["source_id"].map(sources["outlet"]).value_counts()
+    leading = list(per_outlet.sort_index().sort_values(ascending=False, kind="stable").index[:5])
+    others = f"{per_outlet.size - 5:,} other outlets"
+    assert {r["outlet"] for r in rows} == {*leading, others}
+    assert sum(r["claims"] for r in rows) == len(reports)
+    shared = [r for r in rows if r["outlet"] == others]
+    assert sum(r["claims"] for r in shared) == per_outlet.drop(leading).sum()
+    assert all(pd.Timestamp(r["published_date"]).day == 1 for r in shared), "the shared row counts whole months"
+    assert chart.to_dict()["height"] == 24 * 6
+
+
 def test_status_counts_every_claim():
     assert sum(r["claims"] for r in values(charts.status(DATA.events))) == len(EVENTS)
 
