@@ -113,8 +113,9 @@ def counts(events: pd.DataFrame, rows: str, columns: str, caption: str = "", sch
     return Table(table, caption)
 
 
-def sources(data, caption: str = "") -> Table:
-    """Every cited report: outlet, date, whether its year is inferred, and the claims resting on it."""
+def sources(data, caption: str = "", limit: int | None = DEFAULT_LIMIT) -> Table:
+    """The cited reports, up to ``limit`` (the article cites 19): outlet, date, whether its year is inferred,
+    and the claims resting on it."""
     cited = data.citations().groupby("source_id")["event_id"]
     # A bounded list of ids per source, so the table stays readable as the data grows.
     ids = cited.agg(id_list)
@@ -127,7 +128,8 @@ def sources(data, caption: str = "") -> Table:
         "Claims": data.sources["source_id"].map(cited.size()).fillna(0).astype(int),
         "Claim ids": data.sources["source_id"].map(ids).fillna(""),
     })
-    return Table(frame, caption)
+    shown, note = _limited(frame, limit, "source")
+    return Table(shown, caption, note)
 
 
 def changes(data, caption: str = "", limit: int | None = DEFAULT_LIMIT) -> Table:

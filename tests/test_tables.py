@@ -107,6 +107,12 @@ def test_sources_table_lists_every_source_with_its_claims():
     assert per_source.max() > 10, "the data has a source with more ids than the limit, so the bound is exercised"
 
 
+def test_sources_table_lists_at_most_its_limit_and_says_how_many_there_are():
+    table = tables.sources(DATA, limit=5)
+    assert list(table.frame["Source id"]) == list(raw("sources")["source_id"][:5])
+    assert f"Showing 5 of {len(raw('sources'))} sources;" in table.note
+
+
 def test_sources_table_bounds_its_id_lists():
     many = DATA.claim_sources.assign(source_id="edm-2022-12").drop_duplicates()
     data = dataclasses.replace(DATA, claim_sources=many)
