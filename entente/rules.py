@@ -189,15 +189,24 @@ OWNERS = {"events": "event_id", "sources": "source_id"}  # the records the chang
 def change_record_is_complete(t: Tables) -> list[Problem]:
     """Every change-record row names a known record, and every record has its 'added' row."""
     changes = t["changes"]
-    known = pd.concat([t[name][col] for name, col in OWNERS.items()])
+    # The ids of every record and every change-record row, hashed once together: each membership below is a
+    # lookup by code rather than a hash table of its own.
+    columns = [t[name][col] for name, col in OWNERS.items()] + [changes["record_id"]]
+    codes, uniques = pd.factorize(np.concatenate([c.to_numpy(object) for c in columns]))
+    bounds = np.cumsum([0] + [len(c) for c in columns])
+    code_of = {name: codes[bounds[i]:bounds[i + 1]] for i, name in enumerate([*OWNERS, "changes"])}
+    known = np.zeros(len(uniques), dtype=bool)
+    for name in OWNERS:
+        known[code_of[name]] = True
     named = t.filled("changes", "record_id")
-    problems = problems_at(t, "changes", named & ~changes["record_id"].isin(known), "record_id",
+    problems = problems_at(t, "changes", named & ~known[code_of["changes"]], "record_id",
                            f"the event_id or source_id of a record in {t.path('events')} or {t.path('sources')}, "
                            "but none has this id", "change record")
-    added = changes.loc[changes["change"] == "added", "record_id"]
+    added = np.zeros(len(uniques), dtype=bool)
+    added[code_of["changes"][(changes["change"] == "added").to_numpy(dtype=bool)]] = True
     for name, col in OWNERS.items():
         ids = t[name][col]
-        problems += problems_at(t, name, t.filled(name, col) & ~ids.isin(added), col,
+        problems += problems_at(t, name, t.filled(name, col) & ~added[code_of[name]], col,
                                 lambda i, ids=ids: f'a row in {t.path("changes")} recording that {ids.iat[i]} was '
                                                    'added (change "added"): every record enters the change record '
                                                    'when it is added', "change record")
