@@ -195,3 +195,44 @@ def test_claims_sources_on_positions_gives_what_the_merge_sort_and_groupby_give(
         return
     assert quick is not None and quick.index.equals(pd.Index(events["event_id"]))
     pd.testing.assert_frame_equal(pd.concat([events, quick.set_axis(events.index)], axis=1), general)
+
+
+# --- Rules: distinct pairs and shared id codes ---------------------------------------------------------------
+
+@SETTINGS
+@given(rows=st.lists(st.tuples(CELL, CELL), max_size=40))
+def test_distinct_pairs_give_every_row_its_own_pair_once(rows):
+    """Each row's code names its own (a, b) pair, and each distinct pair is listed once: what the MultiIndex
+    factorisation the rules used before gives, up to order."""
+    from entente.rules import distinct_pairs
+
+    a, b = [r[0] for r in rows], [r[1] for r in rows]
+    codes, pairs = distinct_pairs(a, b)
+    assert [pairs[c] for c in codes.tolist()] == rows
+    assert len(pairs) == len(set(pairs)) == len(set(rows))
+
+
+@SETTINGS
+@given(ids=st.lists(CELL, max_size=30), links=st.lists(CELL, max_size=30), kinds=st.lists(st.sampled_from(["report", "article"]), max_size=30))
+def test_shared_id_codes_answer_membership_as_isin_does(ids, links, kinds):
+    """A claim is cited, and its reports counted, the same by codes shared across tables as by ``isin``,
+    ``value_counts`` and ``map``."""
+    from entente.rules import Tables, _report_counts, every_claim_has_a_source  # noqa: F401
+
+    sources = pd.DataFrame({"source_id": pd.Series([f"s{i}" for i in range(len(kinds))], dtype=object),
+                            "kind": pd.Series(kinds, dtype=object)})
+    citing = [f"s{i % max(len(kinds), 1)}" for i in range(len(links))]
+    frames = {"events": pd.DataFrame({"event_id": pd.Series(ids, dtype=object)}),
+              "claim_sources": pd.DataFrame({"event_id": pd.Series(links, dtype=object),
+                                             "source_id": pd.Series(citing, dtype=object)}),
+              "sources": sources}
+    t = Tables(None, frames)
+    (claims, cited), n = t.codes(("events", "event_id"), ("claim_sources", "event_id"))
+    has = np.zeros(n, dtype=bool)
+    has[cited] = True
+    assert has[claims].tolist() == frames["events"]["event_id"].isin(links).tolist()
+    reports = sources.loc[sources["kind"] == "report", "source_id"]
+    links_frame = frames["claim_sources"]
+    per_claim = links_frame.loc[links_frame["source_id"].isin(reports), "event_id"].value_counts()
+    expected = frames["events"]["event_id"].map(per_claim).fillna(0)
+    assert _report_counts(t).tolist() == expected.tolist()
