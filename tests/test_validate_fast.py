@@ -107,7 +107,12 @@ BYTE_PIECES = st.sampled_from([b'"', b'""', b",", b"\n", b"\r\n", b" ", b"a", b"
 def files(draw) -> bytes:
     """Bytes of a small CSV: the right header or not, rows of cells, now and then a byte that is not UTF-8
     or a file of nothing but (Unicode) spaces."""
-    kind = draw(st.sampled_from(["rows", "pieces", "blank"]))
+    kind = draw(st.sampled_from(["rows", "regular", "pieces", "blank"]))
+    if kind == "regular":  # the quick reading's kind of file, now and then with a byte that is not UTF-8
+        cell = st.lists(st.sampled_from([b"a", b"cell", "é".encode(), b"\xe9", b"\xff", b"\xed\xa0\x80",
+                                         "　".encode()]), max_size=3).map(b"".join)
+        rows = [b"a,b"] + [b",".join(draw(st.lists(cell, min_size=2, max_size=2))) for _ in range(draw(st.integers(1, 4)))]
+        return b"\n".join(rows) + b"\n"
     if kind == "pieces":
         return b"".join(draw(st.lists(BYTE_PIECES, max_size=30)))
     if kind == "blank":
@@ -146,6 +151,17 @@ def test_a_file_with_a_byte_that_is_not_utf8_is_read_by_the_csv_module_and_the_c
     frame, problems = read_table(path, RESOURCE, "t.csv")
     assert [(p.row, p.column, p.kind) for p in problems] == [(2, "b", "encoding")]
     assert "0xE9" in str(problems[0]) or "E9" in str(problems[0])
+
+
+@pytest.mark.parametrize("text", ["\u3000", " \n\u00a0\r\n", "\ufeff\u2028\n"])
+def test_a_file_of_nothing_but_unicode_spaces_is_empty(tmp_path, text):
+    """A file with no visible character is empty, whatever spaces it holds (the quick reading is not
+    offered it: it holds no visible ASCII character)."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode())
+    frame, problems = read_table(path, RESOURCE, "t.csv")
+    assert [str(p) for p in problems] == ["t.csv: expected a header row naming the columns, then one row per record, "
+                                          "but the file is empty"]
 
 
 # --- Loading: each claim's sources worked out on positions --------------------------------------------------
