@@ -296,7 +296,8 @@ def _regular_width(data: bytes) -> tuple[int, int] | None:
     if not _quote_runs_are_regular(a, quotes):
         return None
     marks = _ends(a)
-    marks = marks[(np.searchsorted(quotes, marks) & 1) == 0]  # outside quoted cells: an even count before
+    if len(quotes):
+        marks = marks[(np.searchsorted(quotes, marks) & 1) == 0]  # outside quoted cells: an even count before
     kind = a[marks]
     crlf = (kind == CR) & np.append(kind[1:] == LF, False) & np.append(marks[1:] == marks[:-1] + 1, False)
     ends = (kind != COMMA) & ~crlf  # a record ends at LF, or at a CR not followed by LF

@@ -252,3 +252,15 @@ def test_shared_id_codes_answer_membership_as_isin_does(ids, links, kinds):
     per_claim = links_frame.loc[links_frame["source_id"].isin(reports), "event_id"].value_counts()
     expected = frames["events"]["event_id"].map(per_claim).fillna(0)
     assert _report_counts(t).tolist() == expected.tolist()
+
+
+@SETTINGS
+@given(values=st.lists(CELL, max_size=30), listed=st.lists(CELL, max_size=30))
+def test_unlisted_values_are_those_isin_misses_and_the_keys_those_pd_unique_gives(values, listed):
+    """A foreign key's broken values, found with both columns hashed once together, are the ones ``isin``
+    misses, and the keys offered for suggestions are ``pd.unique``'s, in its order."""
+    from entente.checks import _unlisted
+
+    broken, keys = _unlisted(np.array(values, dtype=object), np.array(listed, dtype=object))
+    assert broken.tolist() == (~pd.Series(values, dtype=object).isin(listed)).tolist()
+    assert list(keys) == list(pd.unique(np.array(listed, dtype=object)))
