@@ -334,11 +334,25 @@ class FieldCheck:
         return problems
 
 
+# One equality test over the cells per text is faster than a set lookup per cell while the texts are few.
+FEW_TEXTS = 8
+# A text column whose first cells are mostly distinct (ids, summaries, notes) is judged cell by cell through
+# its fast pass rather than hashed first into its distinct values: hashing every long text costs more than
+# the fast pass itself. Both ways give the same problems (tests/test_validate_fuzz.py).
+SAMPLE, MOSTLY_DISTINCT = 1000, 0.5
+
+
 def one_of_these(cells, texts) -> np.ndarray:
-    """Which cells equal one of a few texts (missingValues, trueValues, categories): one C-level pass of set
-    membership over the cells."""
+    """Which cells equal one of a few texts (missingValues, trueValues, categories): one C-level comparison
+    of the column with each text, or one pass of set membership when the texts are many."""
     cells = np.asarray(cells, dtype=object)
-    return np.fromiter(map(frozenset(texts).__contains__, cells), dtype=bool, count=len(cells))
+    texts = tuple(dict.fromkeys(texts))
+    if len(texts) > FEW_TEXTS:
+        return np.fromiter(map(frozenset(texts).__contains__, cells), dtype=bool, count=len(cells))
+    found = np.zeros(len(cells), dtype=bool)
+    for text in texts:
+        found |= cells == text
+    return found
 
 
 def missing_mask(frame: pd.DataFrame, resource: Resource, name: str) -> np.ndarray:
@@ -347,17 +361,44 @@ def missing_mask(frame: pd.DataFrame, resource: Resource, name: str) -> np.ndarr
 
 
 class Column:
-    """One column of a frame, hashed once: each cell's code into the column's distinct values."""
+    """One column of a frame: its cells, which are missing, and (worked out when first needed) each cell's
+    code into the column's distinct values."""
 
     def __init__(self, frame: pd.DataFrame, resource: Resource, name: str):
         self.values = frame[name].to_numpy()
         self.rows = frame[ROW].to_numpy()
-        self.codes, self.uniques = pd.factorize(self.values)
-        self.missing_unique = one_of_these(self.uniques, resource.missing_values)
-        self.missing = self.missing_unique[self.codes] if len(self.codes) else np.zeros(0, dtype=bool)
+        self.missing_values = resource.missing_values
+        self.missing = one_of_these(self.values, self.missing_values)
 
-    def judged(self, judge) -> list[tuple[int, list]]:
-        """Judge each distinct present value once; (row, problems) for each row holding a bad one."""
+    @cached_property
+    def _factorized(self):
+        codes, uniques = pd.factorize(self.values)
+        return codes, uniques, one_of_these(uniques, self.missing_values)
+
+    @property
+    def codes(self) -> np.ndarray:
+        return self._factorized[0]
+
+    @property
+    def uniques(self) -> np.ndarray:
+        return self._factorized[1]
+
+    @property
+    def missing_unique(self) -> np.ndarray:
+        return self._factorized[2]
+
+    def mostly_distinct(self) -> bool:
+        """Whether the column's first cells are mostly distinct values (ids, summaries, notes)."""
+        head = self.values[:SAMPLE]
+        return len(head) >= SAMPLE and len(set(head.tolist())) > MOSTLY_DISTINCT * len(head)
+
+    def judged(self, judge, check: "FieldCheck | None" = None) -> list[tuple[int, list]]:
+        """Judge each distinct present value once; (row, problems) for each row holding a bad one. With the
+        field's ``check``, a text column of mostly distinct values goes through the fast pass cell by cell
+        instead (``judged_by_cell``): the same problems, without hashing every cell first."""
+        if check is not None and check.fast_pass is not None and "_factorized" not in self.__dict__ \
+                and self.mostly_distinct():
+            return self.judged_by_cell(check)
         present = np.flatnonzero(~self.missing_unique)
         verdicts = {int(present[i]): problems for i, problems in judge(self.uniques[present]).items()}
         if not verdicts:
@@ -367,9 +408,25 @@ class Column:
         hit = bad[self.codes]
         return [(int(r), verdicts[code]) for r, code in zip(self.rows[hit], self.codes[hit].tolist())]
 
+    def judged_by_cell(self, check: "FieldCheck") -> list[tuple[int, list]]:
+        """Every present cell through the field's fast pass at once; the cells it does not pass are judged in
+        full, each distinct value once. (row, problems) for each row holding a bad value, in row order."""
+        present = np.flatnonzero(~self.missing)
+        values = self.values[present]
+        suspects = np.flatnonzero(~check._passes(values))
+        verdicts: dict[str, list] = {}
+        found = []
+        for i in suspects.tolist():
+            value = values[i]
+            if value not in verdicts:
+                verdicts[value] = check.problems(value)
+            if verdicts[value]:
+                found.append((int(self.rows[present[i]]), verdicts[value]))
+        return found
+
     def repeats(self) -> list[tuple[int, str, int]]:
         """(row, value, first row holding it) for each present cell repeating an earlier cell's value."""
-        if not len(self.codes):
+        if not len(self.values):
             return []
         _, first = np.unique(self.codes, return_index=True)  # the first position of each distinct value
         repeat = (np.arange(len(self.codes)) != first[self.codes]) & ~self.missing
@@ -401,7 +458,8 @@ def check_table(frame: pd.DataFrame, resource: Resource, label: str) -> list[Pro
             found += [(int(r), position, Problem(label, int(r), name, value, "a value; this column may not be left "
                                                                              "empty", kind="required"))
                       for r, value in zip(column.rows[column.missing], column.values[column.missing])]
-        for r, problems in column.judged(FieldCheck(f).judge):
+        check = FieldCheck(f)
+        for r, problems in column.judged(check.judge, check):
             found += [(r, position, Problem(label, r, name, shown_value, expected, kind=kind))
                       for shown_value, expected, kind in problems]
         if f.constraints.get("unique") or key == [name]:
@@ -416,6 +474,18 @@ def check_table(frame: pd.DataFrame, resource: Resource, label: str) -> list[Pro
                   for r, v, first in _repeated_keys(frame, key, complete)]
     found.sort(key=lambda t: (t[0], t[1]))
     return [p for _, _, p in found]
+
+
+def _unlisted(values: np.ndarray, listed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which values are not among the listed ones, and the distinct listed values in order of appearance
+    (what ``pd.unique`` gives): both columns hashed once together, where ``pd.unique`` and ``isin`` hashed the
+    listed values twice."""
+    codes, uniques = pd.factorize(np.concatenate([np.asarray(listed, dtype=object), np.asarray(values, dtype=object)]),
+                                  use_na_sentinel=False)
+    n = len(listed)
+    known = np.zeros(len(uniques), dtype=bool)
+    known[codes[:n]] = True
+    return ~known[codes[n:]], uniques[:int(codes[:n].max()) + 1 if n else 0]
 
 
 def check_foreign_keys(schema: Schema, frames: dict[str, pd.DataFrame], readable: set[str]) -> list[Problem]:
@@ -434,8 +504,8 @@ def check_foreign_keys(schema: Schema, frames: dict[str, pd.DataFrame], readable
             rows = frame[ROW].to_numpy()
             if len(fields) == 1:
                 values = frame[fields[0]].to_numpy()
-                keys = pd.unique(target[ref[0]].to_numpy()[known])
-                broken = complete & ~pd.Series(values).isin(keys).to_numpy()
+                broken, keys = _unlisted(values, target[ref[0]].to_numpy()[known])
+                broken &= complete
                 hints: dict[str, str] = {}  # a typo repeated on many rows is looked up once
                 for r, v in zip(rows[broken], values[broken]):
                     if v not in hints:

@@ -17,6 +17,7 @@ import difflib
 import io
 import itertools
 import operator
+import re
 from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
@@ -255,8 +256,14 @@ def empty_frame(resource: Resource) -> pd.DataFrame:
 
 QUOTE, COMMA, CR, LF = (ord(c) for c in '",\r\n')
 ENDS = (COMMA, CR, LF)  # what may stand before an opening quotation mark, or after a closing one
-MARKS = np.zeros(256, dtype=bool)  # the bytes that may end a cell or a record: a lookup, one pass over the file
-MARKS[list(ENDS)] = True
+# A visible ASCII character: a file holding one is not blank (UTF-8 or not, it decodes to that character).
+VISIBLE_ASCII = re.compile(rb"[\x21-\x7e]")
+
+
+def _ends(a: np.ndarray) -> np.ndarray:
+    """Where the bytes that may end a cell or a record (comma, CR, LF) are: three comparisons over the file,
+    cheaper than a lookup table indexed by every byte."""
+    return np.flatnonzero((a == COMMA) | (a == LF) | (a == CR))
 
 
 def _quote_runs_are_regular(a: np.ndarray, quotes: np.ndarray) -> bool:
@@ -288,8 +295,9 @@ def _regular_width(data: bytes) -> tuple[int, int] | None:
     quotes = np.flatnonzero(a == QUOTE)
     if not _quote_runs_are_regular(a, quotes):
         return None
-    marks = np.flatnonzero(MARKS[a])
-    marks = marks[(np.searchsorted(quotes, marks) & 1) == 0]  # outside quoted cells: an even count before
+    marks = _ends(a)
+    if len(quotes):
+        marks = marks[(np.searchsorted(quotes, marks) & 1) == 0]  # outside quoted cells: an even count before
     kind = a[marks]
     crlf = (kind == CR) & np.append(kind[1:] == LF, False) & np.append(marks[1:] == marks[:-1] + 1, False)
     ends = (kind != COMMA) & ~crlf  # a record ends at LF, or at a CR not followed by LF
@@ -344,12 +352,14 @@ def read_table(path: Path, resource: Resource, label: str) -> tuple[pd.DataFrame
     data, problems = _read_bytes(path, label)
     if problems:
         return empty_frame(resource), problems
-    text, utf8 = _decoded(data)
-    if not text.strip():
-        return empty_frame(resource), [Problem(label, None, None, None, "a header row naming the columns, then one "
-                                                                        "row per record, but the file is empty",
-                                               kind="file")]
-    quick = _quick_cells(data) if utf8 else None
+    # A file that is not blank is first offered to the quick reading, which pandas decodes cell by cell as
+    # UTF-8, strictly: a byte that is not UTF-8 stops it, and the file is decoded here to say where.
+    quick = None
+    if VISIBLE_ASCII.search(data):
+        try:
+            quick = _quick_cells(data)
+        except UnicodeDecodeError:
+            quick = None
     if quick is not None:
         header, body = quick
         problems = _header_problems(header, resource, label)
@@ -358,6 +368,11 @@ def read_table(path: Path, resource: Resource, label: str) -> tuple[pd.DataFrame
         body.columns = header
         body[ROW] = np.arange(2, len(body) + 2, dtype="int64")
         return body, []
+    text, utf8 = _decoded(data)
+    if not text or text.isspace():
+        return empty_frame(resource), [Problem(label, None, None, None, "a header row naming the columns, then one "
+                                                                        "row per record, but the file is empty",
+                                               kind="file")]
     try:
         cells = list(csv.reader(io.StringIO(text, newline=""), strict=True)) if utf8 else None
     except csv.Error:

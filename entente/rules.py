@@ -52,6 +52,34 @@ class Tables:
     def categories(self, name: str, column: str) -> tuple[str, ...]:
         return self.schema.categories(name, column)
 
+    def codes(self, *columns: tuple[str, str]) -> tuple[list[np.ndarray], int]:
+        """The cells of each (table, column) named as codes into the distinct values of all of them together,
+        and how many distinct values there are: the ids are hashed once per validation, then rules that ask
+        whether an id of one table is in another compare numbers."""
+        key = ("codes", *columns)
+        if key not in self.memo:
+            arrays = [self.frames[name][column].to_numpy(object) for name, column in columns]
+            codes, uniques = pd.factorize(np.concatenate(arrays), use_na_sentinel=False)
+            bounds = np.cumsum([0] + [len(a) for a in arrays])
+            self.memo[key] = ([codes[bounds[i]:bounds[i + 1]] for i in range(len(arrays))], len(uniques))
+        return self.memo[key]
+
+
+def factorized(cells) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's code into the column's distinct values, and those values."""
+    return pd.factorize(np.asarray(cells, dtype=object), use_na_sentinel=False)
+
+
+def distinct_pairs(a, b) -> tuple[np.ndarray, list[tuple]]:
+    """Each row's code into the distinct (a, b) pairs of two columns, and those pairs: each column is hashed
+    on its own (a few distinct values each; pass ``factorized`` columns to hash one only once), and a pair is
+    then one number."""
+    code_a, values_a = a if isinstance(a, tuple) else factorized(a)
+    code_b, values_b = b if isinstance(b, tuple) else factorized(b)
+    width = max(len(values_b), 1)
+    codes, distinct = pd.factorize(code_a.astype(np.int64) * width + code_b)  # numbers hashed, not sorted
+    return codes, [(values_a[k // width], values_b[k % width]) for k in distinct.tolist()]
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -189,15 +217,23 @@ OWNERS = {"events": "event_id", "sources": "source_id"}  # the records the chang
 def change_record_is_complete(t: Tables) -> list[Problem]:
     """Every change-record row names a known record, and every record has its 'added' row."""
     changes = t["changes"]
-    known = pd.concat([t[name][col] for name, col in OWNERS.items()])
+    # The ids of every record and every change-record row, hashed once together: each membership below is a
+    # lookup by code rather than a hash table of its own.
+    names = [*OWNERS, "changes"]
+    found, n = t.codes(*OWNERS.items(), ("changes", "record_id"))
+    code_of = dict(zip(names, found))
+    known = np.zeros(n, dtype=bool)
+    for name in OWNERS:
+        known[code_of[name]] = True
     named = t.filled("changes", "record_id")
-    problems = problems_at(t, "changes", named & ~changes["record_id"].isin(known), "record_id",
+    problems = problems_at(t, "changes", named & ~known[code_of["changes"]], "record_id",
                            f"the event_id or source_id of a record in {t.path('events')} or {t.path('sources')}, "
                            "but none has this id", "change record")
-    added = changes.loc[changes["change"] == "added", "record_id"]
+    added = np.zeros(n, dtype=bool)
+    added[code_of["changes"][(changes["change"] == "added").to_numpy(dtype=bool)]] = True
     for name, col in OWNERS.items():
         ids = t[name][col]
-        problems += problems_at(t, name, t.filled(name, col) & ~ids.isin(added), col,
+        problems += problems_at(t, name, t.filled(name, col) & ~added[code_of[name]], col,
                                 lambda i, ids=ids: f'a row in {t.path("changes")} recording that {ids.iat[i]} was '
                                                    'added (change "added"): every record enters the change record '
                                                    'when it is added', "change record")
@@ -236,13 +272,15 @@ def _declared_pairs(t: Tables, table: str, field: str) -> dict[str, dict[str, tu
 def values_fit_the_declared_pairs(t: Tables) -> list[Problem]:
     """A value must fit the values of the fields its "x-allowed" property names (stage fits status and
     event type; a claim that moves nothing has direction none), as datapackage.json declares them."""
-    ev, out = t["events"], []
+    ev, out, hashed = t["events"], [], {}
     for field in t.schema.resources["events"].field_names:
         for other, pairs in _declared_pairs(t, "events", field).items():
             # Each distinct (other, field) pair is judged once, then the rows holding a bad one are found.
-            pair = pd.MultiIndex.from_arrays([ev[other], ev[field]])
-            wrong = [(o, v) for o, v in pair.unique() if o in pairs and v not in pairs[o]]
-            bad = pair.isin(wrong) if wrong else np.zeros(len(ev), dtype=bool)
+            for name in (other, field):
+                hashed[name] = hashed[name] if name in hashed else factorized(ev[name])
+            codes, distinct = distinct_pairs(hashed[other], hashed[field])
+            wrong = np.array([o in pairs and v not in pairs[o] for o, v in distinct] or [False], dtype=bool)
+            bad = wrong[codes]
             out += problems_at(t, "events", bad, field,
                                lambda i, other=other, pairs=pairs: (
                                    f'{_in_words(pairs[ev[other].iat[i]])}, since {other} is "{ev[other].iat[i]}" '
@@ -258,7 +296,7 @@ def no_state_is_both_actor_and_third_party(t: Tables) -> list[Problem]:
     actors = ev["actors"].where(t.filled("events", "actors"), "")
     third = ev["third_parties"].where(t.filled("events", "third_parties"), "")
     # Each distinct (actors, third parties) pair is split and compared once, then spread over its rows.
-    codes, pairs = pd.MultiIndex.from_arrays([actors, third]).factorize()
+    codes, pairs = distinct_pairs(actors, third)
     both = [sorted(set(filter(None, a.split(delimiter))) & set(filter(None, b.split(delimiter)))) for a, b in pairs]
     bad = np.array([bool(x) for x in both] or [False], dtype=bool)[codes]
     return problems_at(t, "events", bad, "third_parties",
@@ -270,18 +308,22 @@ def _report_counts(t: Tables) -> pd.Series:
     """How many of each claim's sources are reports (not the article itself), per row of the events table
     (0 for a claim citing none). Worked out once per validation, for the rules that need it."""
     if "report counts" not in t.memo:
-        links, sources = t["claim_sources"], t["sources"]
-        reports = sources.loc[sources["kind"] == "report", "source_id"]
-        per_claim = links.loc[links["source_id"].isin(reports), "event_id"].value_counts()
-        t.memo["report counts"] = t["events"]["event_id"].map(per_claim).fillna(0)
+        (claims, cited), n = t.codes(("events", "event_id"), ("claim_sources", "event_id"))
+        (sources, citing), m = t.codes(("sources", "source_id"), ("claim_sources", "source_id"))
+        report = np.zeros(m, dtype=bool)
+        report[sources[(t["sources"]["kind"] == "report").to_numpy(dtype=bool)]] = True
+        per_claim = np.bincount(cited, weights=report[citing], minlength=n)
+        t.memo["report counts"] = pd.Series(per_claim[claims], index=t["events"].index)
     return t.memo["report counts"]
 
 
 @rule("events", "claim_sources", "sources")
 def every_claim_has_a_source(t: Tables) -> list[Problem]:
     """Each claim links to at least one source in claim_sources.csv (the article itself, at least)."""
-    ev = t["events"]
-    linked = ev["event_id"].isin(t["claim_sources"]["event_id"])
+    (claims, cited), n = t.codes(("events", "event_id"), ("claim_sources", "event_id"))
+    has_source = np.zeros(n, dtype=bool)
+    has_source[cited] = True
+    linked = has_source[claims]
     return problems_at(t, "events", ~linked, "event_id",
                        f"a row in {t.path('claim_sources')} naming a source for this claim (the article itself, "
                        "edm-2022-12, for a claim on its own authority)", "sources")
