@@ -9,6 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from .data import Dataset
+from .labels import plural
+
+# The references list gives every source up to this many; past it, the sources carrying most claims up to
+# this many, with those the chapters cite (the bibliography's filter, ``cited``): 5,000 sources at 100,000
+# claims made a references page of 1.2 MB. Every source stays in data/sources.csv.
+LISTED_SOURCES = 200
+# The BibTeX keyword of a source the references list gives whether cited or not; the chapter's
+# bibliography filter names it (`:filter: cited or keywords == "listed"`).
+LISTED = "listed"
 
 # Characters that end or open BibTeX syntax; escaped so any outlet name stays plain text.
 _BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "%": r"\%", "&": r"\&",
@@ -20,7 +29,31 @@ def bibtex_text(value: str) -> str:
     return "".join(_BIBTEX_SPECIAL.get(ch, ch) for ch in value)
 
 
-def bibtex_entry(source) -> str:
+def listed_sources(data: Dataset, limit: int = LISTED_SOURCES) -> set[str]:
+    """The ids of the sources the references list gives: all of them up to ``limit``, else the article and
+    the sources carrying most claims (ties in the order of sources.csv), ``limit`` in all."""
+    ids = list(data.sources["source_id"])
+    if len(ids) <= limit:
+        return set(ids)
+    carried = data.claim_sources["source_id"].value_counts().reindex(ids, fill_value=0)
+    article = data.sources.loc[data.sources["kind"] == "article", "source_id"]
+    ranked = carried.drop(article).sort_values(ascending=False, kind="stable")
+    return {*article, *ranked.index[:max(limit - len(article), 0)]}
+
+
+def listing_note(data: Dataset, limit: int = LISTED_SOURCES):
+    """What the references page says when it does not give every source, as Markdown; None (no output in
+    the notebook) when it gives them all."""
+    total = len(data.sources)
+    if total <= limit:
+        return None
+    from IPython.display import Markdown
+
+    return Markdown(f"Of the data's {plural(total, 'source')}, this list gives the {limit:,} that carry most "
+                    f"claims and any other a chapter cites; every source is in `data/sources.csv`.")
+
+
+def bibtex_entry(source, listed: bool = True) -> str:
     """One source as ``@misc``: the outlet (braced, so styles keep its capitals), the report's date in
     words with any inference stated, and the web domain where the article gives one."""
     date = source.published_date
@@ -34,14 +67,18 @@ def bibtex_entry(source) -> str:
               "year": str(date.year)}
     if source.domain and str(source.domain) != "<NA>":
         fields["note"] = f"Web domain: {bibtex_text(source.domain)}"
+    if listed:
+        fields["keywords"] = LISTED
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items())
     return f"@misc{{{source.source_id},\n{body}\n}}\n"
 
 
 def bibliography_text(data: Dataset) -> str:
-    """Every source as a BibTeX entry, in the order of sources.csv."""
+    """Every source as a BibTeX entry, in the order of sources.csv; those the references list gives
+    whether cited or not carry the keyword ``LISTED``."""
+    listed = listed_sources(data)
     return "% Generated from data/sources.csv by entente.bib: do not edit.\n\n" + "\n".join(
-        bibtex_entry(s) for s in data.sources.itertuples(index=False))
+        bibtex_entry(s, s.source_id in listed) for s in data.sources.itertuples(index=False))
 
 
 def write_bibliography(data: Dataset, target: Path) -> Path:

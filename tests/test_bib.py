@@ -20,7 +20,7 @@ def test_entries_carry_only_what_the_article_gives(tmp_path):
     for row in raw("sources").itertuples(index=False):
         fields = entries[row.source_id].fields
         assert fields["title"] == "{" + row.outlet + "}"
-        assert set(fields) <= {"title", "howpublished", "year", "note"}, "no url, author or headline"
+        assert set(fields) <= {"title", "howpublished", "year", "note", "keywords"}, "no url, author or headline"
         assert ("Web domain: " + row.domain == fields.get("note")) if row.domain else "note" not in fields
         assert ("(year inferred)" in fields["howpublished"]) == (row.year_inferred == "true")
 
@@ -39,3 +39,21 @@ def test_unchanged_bibliography_is_not_rewritten(tmp_path):
     before = target.stat().st_mtime_ns
     bib.write_bibliography(DATA, target)
     assert target.stat().st_mtime_ns == before
+
+
+def test_every_source_is_listed_while_they_fit_and_the_page_says_nothing_more():
+    entries = parse_string(bib.bibliography_text(DATA), "bibtex").entries
+    assert {key for key, e in entries.items() if e.fields.get("keywords") == bib.LISTED} == set(raw("sources")["source_id"])
+    assert bib.listing_note(DATA) is None
+
+
+def test_past_the_limit_the_list_gives_the_article_and_the_sources_carrying_most_claims():
+    links = raw("claim_sources")
+    sources = raw("sources")
+    article = set(sources.loc[sources["kind"] == "article", "source_id"])
+    per_source = links["source_id"].value_counts().reindex(sources["source_id"], fill_value=0).drop(list(article))
+    listed = bib.listed_sources(DATA, limit=4)
+    assert len(listed) == 4 and article <= listed
+    assert min(per_source[sorted(listed - article)]) >= per_source.drop(sorted(listed - article)).max()
+    note = bib.listing_note(DATA, limit=4).data
+    assert f"Of the data's {len(sources)} sources, this list gives the 4 that carry most claims" in note
