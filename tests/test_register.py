@@ -203,7 +203,7 @@ def synthetic(tmp_path_factory):
     from entente import synth
 
     folder = tmp_path_factory.mktemp("synthetic")
-    synth.write_package(register.APPENDIX_LIMIT + 50, folder, seed=3)
+    synth.write_package(register.APPENDIX_LIMIT + 50, folder, seed=3, root=ROOT)
     return entente.load(folder, use_cache=False)
 
 
