@@ -111,6 +111,8 @@ def compare(first: pd.DataFrame, second: pd.DataFrame, fields: list[Field], key:
 
 
 FIRST, SECOND = "coding_first", "coding_second"  # the data package's resources holding the two codings
+# The glue names of ``facts`` that count claims, registered with the book's others (``facts.claim_counts``).
+COUNTS = ("units",)
 
 
 def compared_fields(schema) -> list[Field]:
@@ -129,11 +131,16 @@ def compare_codings(data) -> tuple[pd.DataFrame, pd.DataFrame]:
 def facts(data, strong: float = 0.8) -> dict[str, object]:
     """What the methodology chapter glues about the second coding: units, fields, fields at or above
     ``strong`` agreement, disagreements by resolution, and proposed units by decision."""
+    from .claimlinks import Counted
+
     table, diffs = compare_codings(data)
+    key = data.schema.resources[FIRST].primary_key[0]
+    coded = data.tables[FIRST][[key]].merge(data.tables[SECOND][[key]], on=key)[key]  # the units compared
     resolutions = data.tables["coding_reconciliation"]["resolution"].value_counts()
     decisions = data.tables["coding_unit_decisions"]["decision"].value_counts()
     return {
-        "units": int(table["units"].max()) if len(table) else 0,
+        # A count of claims (each unit is a claim, by its id), linked to them in the prose (``COUNTS``).
+        "units": Counted(coded if len(table) else [], "a unit of the blind second coding"),
         "fields": len(table),
         "strong_fields": int((table["value"] >= strong).sum()),
         "disagreements": len(diffs),

@@ -10,7 +10,9 @@ keeps them in the spec's ``usermeta`` (a place Vega-Lite carries and never draws
   charts draw on: ``chapters/chartdata/<page>/<chart-name>.csv``, also from disk;
 - a data table a reader can open instead of the chart, with each claim id linked to its entry in the
   claim register (``entente.register.href``), up to the book's one limit (``labels.ID_LIST_LIMIT``);
-- in the PDF, a line under the figure naming the claims it draws on (``printed_lines``).
+- in the PDF, a line under the figure naming the claims it draws on (``printed_lines``). The figure's file
+  keeps that line in a comment too (``mark_pdf``), where the PDF build reads which ids it prints
+  (``printed_in``, for the register's appendix).
 
 Charts aggregate, so their rows are few; nothing here drops a row or an id. Every text is escaped.
 """
@@ -137,6 +139,35 @@ class ChartTable:
             text = (f"Drawn from {plural(len(ids), 'claim')}, {ids[0]} to {ids[-1]}; the claim register "
                     f"describes each, and the web edition lists them under the chart.")
         return _wrap(text, PRINTED_CHARS)
+
+
+# The comment, right after a figure's PDF header, that repeats what the figure prints under it. A comment
+# is not drawn, and LaTeX, which embeds the figure's page, does not carry it into the book's PDF.
+PRINTED_COMMENT = b"%entente-printed: "
+
+
+def mark_pdf(pdf: bytes, lines: list[str]) -> bytes:
+    """``pdf`` with ``lines`` (what it prints under the figure) kept in a comment before its first object.
+
+    Done before ``render.canonical_pdf``, which then counts every object's place afresh."""
+    if not pdf.startswith(b"%PDF-"):
+        raise ValueError("mark_pdf: not a PDF (it does not start with %PDF-)")
+    text = " ".join(" ".join(lines).split())  # one line: a comment ends at the line's end
+    first = re.search(rb"\n\d+ 0 obj\n", pdf)  # after the header and its binary marker, before any object
+    if first is None:
+        raise ValueError("mark_pdf: no object in the PDF")
+    at = first.start() + 1
+    return pdf[:at] + PRINTED_COMMENT + text.encode("ascii", "backslashreplace") + b"\n" + pdf[at:]
+
+
+def printed_in(pdf: bytes) -> str:
+    """What a figure prints under it, from its PDF's comment (``mark_pdf``); "" for a PDF with none."""
+    head = pdf[:pdf.find(b" 0 obj")] if b" 0 obj" in pdf else pdf
+    at = head.find(PRINTED_COMMENT)
+    if at < 0:
+        return ""
+    start = at + len(PRINTED_COMMENT)
+    return head[start:head.index(b"\n", start)].decode("ascii")
 
 
 def _cell(value) -> str:

@@ -32,10 +32,12 @@ def claim_counts(schema: Schema | None = None) -> frozenset[str]:
 
     Each is glued as a ``Counted`` and pasted into the prose with the ``{count}`` role, which links it to
     the claims it counts; tests/test_claimlinks.py holds the chapters and the facts to this list."""
+    from . import agreement, register
     from .findings import flow_count_names
 
     schema = theme.project_schema(schema)
-    names = {"claims", "on_reports", "on_article", "dated", "undated", "inferred_dates", "hedged", *SUPPORT_COUNTS}
+    names = {"claims", "on_reports", "on_article", "dated", "undated", "inferred_dates", "hedged", *SUPPORT_COUNTS,
+             *register.COUNTS, *agreement.COUNTS}
     for field in COUNTED_FIELDS:
         names.update(key(value) for value in schema.categories("events", field))
     return frozenset(names | set(flow_count_names(schema)))

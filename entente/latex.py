@@ -7,6 +7,10 @@ of contents. On the one assembled document the LaTeX builder writes, this module
 - wraps the introduction (the root page's own text) in an unnumbered chapter; the parts of _toc.yml before
   the first numbered one (the key findings) stay unnumbered too, as front matter;
 - opens each part of _toc.yml with an unnumbered ``\\part`` carrying its caption;
+- sets the documents ``latex_appendices`` names (the claim register) as lettered appendices only: Sphinx
+  appends them after the main matter, behind its ``\\appendix``, but also keeps them where the table of
+  contents has them, so they are taken out there; the bibliography comes before them, with the other
+  back matter; the register's entries are chosen from what the rest of the PDF prints (``entente.register``);
 - lets every table break across pages (a ``longtable`` with wrapped columns), unless it sits in a float;
 - marks where each figure is introduced (the end of the text before it) and where it was placed, as
   labels in the .aux file, so a test can check the two are at most a page apart;
@@ -81,6 +85,7 @@ def structure(app, doctree, docname) -> None:
         if caption:
             tex = _escape(caption)
             wrapper.parent.insert(here, _raw(rf"\part*{{{tex}}}\addcontentsline{{toc}}{{part}}{{{tex}}}"))
+    _appendices(app, doctree)
     _mark_figures(doctree)
     front_page(app)
     for table in list(doctree.findall(nodes.table)):
@@ -88,6 +93,27 @@ def structure(app, doctree, docname) -> None:
         if not inside_float and "longtable" not in table["classes"]:
             table["classes"].append("longtable")
             _column_widths(table)
+
+
+def _appendices(app, doctree) -> None:
+    """The appendices (``latex_appendices``) once, lettered, after all other matter; the register's filled in."""
+    from sphinx import addnodes
+    from sphinx.builders.latex.nodes import thebibliography
+
+    from . import register
+
+    names = set(app.config.latex_appendices)
+    appended = [d for d in doctree.children if isinstance(d, nodes.document) and d.get("docname") in names]
+    if not appended:
+        return
+    for inlined in [n for n in doctree.findall(addnodes.start_of_file) if n["docname"] in names]:
+        inlined.parent.remove(inlined)  # the copy the table of contents put in the main matter
+    for bibliography in [n for n in doctree.children if isinstance(n, thebibliography)]:
+        doctree.remove(bibliography)
+        doctree.insert(doctree.index(appended[0]), bibliography)
+    for document in appended:
+        if document["docname"] == register.DOCNAME:
+            register.fill_appendix(doctree, document, app.srcdir)
 
 
 # Labels around each figure, in the .aux file LaTeX writes: where the text introducing figure N ends (the

@@ -10,6 +10,10 @@ The register pages itself so that no page outgrows the page budget however many 
 chapter shows the first hundred ids, and the HTML builder writes a page per further hundred beside it
 (``setup``, run by ``entente.sphinxext``). A claim's page follows from its id alone (``href``).
 
+In the PDF the register is an appendix whose entries are chosen when the PDF is built (``fill_appendix``,
+run by ``entente.latex``): every claim up to ``APPENDIX_LIMIT``, and past it the claims the PDF prints the
+ids of, so that no id printed on paper points to an entry the paper lacks.
+
 The register is emitted as GitHub-flavoured Markdown, like the book's tables, with every value escaped.
 """
 from __future__ import annotations
@@ -121,6 +125,12 @@ class Markdown:
                  "| " + " | ".join("---" for _ in header) + " |"]
         return lines + ["| " + " | ".join(self.linked(v) for v in row) + " |" for row in rows] + [""]
 
+    def entry(self, event_id: str, parts: list[str]) -> str:
+        """The entry, anchored by its id in both cases (raw HTML: the web keeps it)."""
+        anchor = html.escape(event_id, quote=True)
+        return "\n".join([f'<div class="entente-claim" id="{anchor}">', f'<span id="{anchor.lower()}"></span>', "",
+                          *parts, "</div>", ""])
+
 
 class Html(Markdown):
     """How an entry is written for the register's later pages: HTML straight away (no Markdown parser to
@@ -144,44 +154,87 @@ class Html(Markdown):
         return [f'<table class="table">\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>']
 
 
-def entries(data, writer: type[Markdown] = Markdown, on_pages: set[int] | None = None) -> dict[str, str]:
-    """One entry per claim (only those on ``on_pages``, if given), by id in id order: anchors, summary,
-    every field, sources, changes; written by ``writer`` (Markdown for the chapter, HTML for later pages)."""
-    schema = data.schema
-    out_as = writer(schema)
-    event_fields = schema.resources["events"].fields
-    source_fields = schema.resources["sources"].fields
-    change_fields = [f for f in schema.resources["changes"].fields if f.name != "record_id"]
-    sources = data.sources.set_index("source_id", drop=False)
-    # Grouped once, so a register of many claims is built in one pass, not one search per claim.
-    carried = data.claim_sources.groupby("event_id", sort=False)["source_id"].agg(list).to_dict()
-    history = data.changes.sort_values("date", kind="stable")
-    history = {k: g for k, g in history.groupby("record_id", sort=False)}
-    source_rows = {sid: [_text(sources.at[sid, f.name], f) for f in source_fields] for sid in sources.index}
+class Nodes(Markdown):
+    """How an entry is written for the PDF's appendix: docutils nodes, made while the PDF is built (the
+    LaTeX writer escapes every text; ids stay plain text, as everywhere in the PDF)."""
 
-    out = {}
-    for claim in claims(data).to_dict("records"):
-        cid = claim["event_id"]
-        if on_pages is not None and page_of(cid) not in on_pages:
-            continue
-        anchor = html.escape(cid, quote=True)
-        lines = [f'<div class="entente-claim" id="{anchor}">', f'<span id="{anchor.lower()}"></span>', ""]
-        lines += out_as.paragraph(out_as.text(cid), ": " + out_as.text(claim["summary"]))
+    def text(self, value) -> str:
+        return one_line(value)
+
+    linked = text
+
+    def paragraph(self, strong: str, rest: str = "", em: bool = False) -> list:
+        from docutils import nodes
+
+        mark = nodes.emphasis if em else nodes.strong
+        return [nodes.paragraph("", "", mark(strong, strong), *([nodes.Text(rest)] if rest else []))]
+
+    def table(self, header: list[str], rows: list[list[str]]) -> list:
+        from docutils import nodes
+
+        def row_of(cells) -> nodes.row:
+            row = nodes.row()
+            row += [nodes.entry("", nodes.paragraph(text=self.text(c))) for c in cells]
+            return row
+
+        table, group = nodes.table(classes=["colwidths-auto"]), nodes.tgroup(cols=len(header))
+        table += group
+        group += [nodes.colspec(colwidth=1) for _ in header]
+        group += nodes.thead("", row_of(header))
+        group += nodes.tbody("", *(row_of(r) for r in rows))
+        return [table]
+
+    def entry(self, event_id: str, parts: list):
+        from docutils import nodes
+
+        return nodes.container("", *parts)
+
+
+class _Entries:
+    """Writes one claim's entry at a time with ``writer``; what every entry reads (each claim's sources and
+    changes, every source's row) is grouped once, so a register of many claims is built in one pass, not
+    one search per claim."""
+
+    def __init__(self, data, writer: type[Markdown]):
+        schema = data.schema
+        self.out_as = writer(schema)
+        self.event_fields = schema.resources["events"].fields
+        self.source_fields = schema.resources["sources"].fields
+        self.change_fields = [f for f in schema.resources["changes"].fields if f.name != "record_id"]
+        sources = data.sources.set_index("source_id", drop=False)
+        self.carried = data.claim_sources.groupby("event_id", sort=False)["source_id"].agg(list).to_dict()
+        history = data.changes.sort_values("date", kind="stable")
+        self.history = {k: g for k, g in history.groupby("record_id", sort=False)}
+        self.source_rows = {sid: [_text(sources.at[sid, f.name], f) for f in self.source_fields]
+                            for sid in sources.index}
+
+    def __call__(self, claim: dict):
+        out_as, cid = self.out_as, claim["event_id"]
+        parts = out_as.paragraph(out_as.text(cid), ": " + out_as.text(claim["summary"]))
         if claim["withdrawn"]:
-            lines += out_as.paragraph("Withdrawn.", " " + out_as.text(claim["reason"]))
-        lines += out_as.table(["Field", "Value"], [[f.title, _text(claim[f.name], f)] for f in event_fields])
-        ids = carried.get(cid, [])
-        lines += out_as.paragraph(plural(len(ids), "source"), em=True)
+            parts += out_as.paragraph("Withdrawn.", " " + out_as.text(claim["reason"]))
+        parts += out_as.table(["Field", "Value"], [[f.title, _text(claim[f.name], f)] for f in self.event_fields])
+        ids = self.carried.get(cid, [])
+        parts += out_as.paragraph(plural(len(ids), "source"), em=True)
         if ids:
-            lines += out_as.table([f.title for f in source_fields], [source_rows[s] for s in ids])
-        changes = history.get(cid)
-        lines += out_as.paragraph(f"{plural(0 if changes is None else len(changes), 'change')} recorded", em=True)
+            parts += out_as.table([f.title for f in self.source_fields], [self.source_rows[s] for s in ids])
+        changes = self.history.get(cid)
+        parts += out_as.paragraph(f"{plural(0 if changes is None else len(changes), 'change')} recorded", em=True)
         if changes is not None:
-            rows = [[_text(row[f.name], f) for f in change_fields] for row in changes.to_dict("records")]
-            lines += out_as.table([f.title for f in change_fields], rows)
-        lines += ["</div>", ""]
-        out[cid] = "\n".join(lines)
-    return out
+            rows = [[_text(row[f.name], f) for f in self.change_fields] for row in changes.to_dict("records")]
+            parts += out_as.table([f.title for f in self.change_fields], rows)
+        return out_as.entry(cid, parts)
+
+
+def entries(data, writer: type[Markdown] = Markdown, on_pages: set[int] | None = None,
+            only: set[str] | None = None) -> dict:
+    """One entry per claim (only those on ``on_pages``, or named in ``only``, if given), by id in id order:
+    anchors, summary, every field, sources, changes; written by ``writer`` (Markdown for the chapter, HTML
+    for later pages, docutils nodes for the PDF's appendix)."""
+    write = _Entries(data, writer)
+    return {claim["event_id"]: write(claim) for claim in claims(data).to_dict("records")
+            if (on_pages is None or page_of(claim["event_id"]) in on_pages)
+            and (only is None or claim["event_id"] in only)}
 
 
 def pages(data) -> dict[int, list[str]]:
@@ -229,6 +282,133 @@ def register(data) -> Register:
     """The claim register of ``data``: what the register chapter shows (the first page's entries, and
     links to the pages after it)."""
     return Register(entries(data, on_pages={0}), pages(data), len(data.withdrawn))
+
+
+def facts(data) -> dict:
+    """The register's own counts, each a count of the claims it counts (``claimlinks.Counted``): every claim
+    the data has held, withdrawn ones included, and the withdrawn ones. Their glue names are ``COUNTS``."""
+    from .claimlinks import Counted
+
+    every = claims(data)
+    return {"register_claims": Counted(every["event_id"], "every claim the data has held, withdrawn ones included"),
+            "register_withdrawn": Counted(every.loc[every["withdrawn"], "event_id"], "withdrawn")}
+
+
+# The glue names of ``facts``, registered with the book's other counts of claims (``facts.claim_counts``).
+COUNTS = ("register_claims", "register_withdrawn")
+
+
+# --- the PDF's appendix -------------------------------------------------------------------------------------
+#
+# In the PDF the register is an appendix (``latex_appendices`` in _config.yml), set after the other back
+# matter. Its entries are made while the PDF is built, once the whole text is assembled, so that it can hold
+# every claim whose id the PDF prints: in the notes to its counts, under its figures, in its tables and its
+# prose (``printed_ids``).
+
+# Claims the PDF's appendix lists in full; past this it lists only the claims the PDF names. Measured on the
+# article's data, an entry takes about 1.2 pages (49 entries filled 59 pages), so 2,000 claims already make
+# an appendix of some 2,400 pages: the most a PDF meant for reading and printing should carry, and xelatex
+# sets it page by page. Beyond that the full register is the data files and the web edition's register pages.
+APPENDIX_LIMIT = 2000
+
+
+def appendix_ids(every: list[str], cited, named_in, limit: int = APPENDIX_LIMIT) -> list[str]:
+    """The claims the PDF's appendix gives an entry, in the order of ``every`` (id order).
+
+    Up to ``limit`` claims, every one. Past it, the claims the PDF names (``cited``), then every claim
+    their entries name in turn (``named_in(id)``: the ids an entry prints, a note such as "see E014"), and
+    so on, so that no id printed anywhere in the PDF, the appendix included, lacks its entry. An id that
+    is no claim's has no entry to give and is left out."""
+    if len(every) <= limit:
+        return list(every)
+    known = set(every)
+    chosen: set[str] = set()
+    todo = [i for i in cited if i in known]
+    while todo:
+        cid = todo.pop()
+        if cid not in chosen:
+            chosen.add(cid)
+            todo += [i for i in named_in(cid) if i in known and i not in chosen]
+    return [i for i in every if i in chosen]
+
+
+def appendix(data, cited, limit: int = APPENDIX_LIMIT) -> list:
+    """The PDF appendix's entries (``appendix_ids``) as docutils nodes, after a paragraph saying which
+    claims it holds; past ``limit`` it says how many are left out and in which files of the book they are."""
+    from docutils import nodes
+
+    every = claims(data)
+    rows = {claim["event_id"]: claim for claim in every.to_dict("records")}
+    write, written = _Entries(data, Nodes), {}
+    pattern = claim_id_pattern(data.schema)
+
+    def named_in(cid: str) -> list[str]:
+        written[cid] = write(rows[cid])
+        return pattern.findall(written[cid].astext())
+
+    listed = appendix_ids(list(rows), cited, named_in, limit)
+    total = len(rows)
+    if len(listed) == total:
+        said = (f"This appendix gives the entry of every claim the data has held, {plural(total, 'claim')} "
+                f"in id order, withdrawn ones included.")
+    else:
+        paths = {name: data.schema.resources[name].path for name in ("events", "claim_sources", "changes")}
+        rest = total - len(listed)
+        said = (f"The data holds {total:,} claims, more than the {limit:,} this PDF sets out in full. This "
+                f"appendix gives the entries of the claims whose ids the PDF prints (in the notes to its counts, "
+                f"under its figures, in its tables and in its text), and of any claim those entries name: "
+                f"{len(listed):,} in all. The other {rest:,} {'claim is' if rest == 1 else 'claims are'} not "
+                f"listed here. Each is a row of {paths['events']}, with its sources in {paths['claim_sources']} "
+                f"and its changes in {paths['changes']}: files that come with the book and that the Downloads "
+                f"page of the web edition offers. The claim register of the web edition has an entry for every one.")
+    out = [nodes.paragraph(text=said)]
+    return out + [written[cid] if cid in written else write(rows[cid]) for cid in listed]
+
+
+def printed_ids(doctree, pattern: re.Pattern, srcdir) -> set[str]:
+    """Every claim id the PDF will print, read from the assembled LaTeX doctree: text (prose, tables,
+    titles), raw LaTeX (the notes of counts, ``entente.claimlinks``) and the lines each figure prints
+    under it (kept in the figure's file, ``chartdata.printed_in``). Raw HTML and comments print nothing."""
+    from pathlib import Path
+
+    from docutils import nodes
+
+    from .chartdata import printed_in
+
+    found: set[str] = set()
+    for node in doctree.findall(nodes.Text):
+        parent = node.parent
+        if isinstance(parent, nodes.comment) or (isinstance(parent, nodes.raw) and parent.get("format") != "latex"):
+            continue
+        found.update(pattern.findall(str(node)))
+    for image in doctree.findall(nodes.image):
+        path = Path(srcdir) / image["uri"].lstrip("/")
+        if path.suffix == ".pdf":
+            if not path.is_file():
+                raise FileNotFoundError(f"{path}: a figure of the PDF is missing, so the ids it prints are unknown")
+            found.update(pattern.findall(printed_in(path.read_bytes())))
+    return found
+
+
+def fill_appendix(doctree, appendix_doc, srcdir) -> None:
+    """The LaTeX build: the register chapter's one output (the web's first page of entries) in the appendix
+    ``appendix_doc`` becomes the PDF's entries, chosen from what the rest of the assembled PDF prints."""
+    from pathlib import Path
+
+    from docutils import nodes
+
+    from .data import load
+
+    outputs = [n for n in appendix_doc.findall(nodes.container) if n.get("nb_element") == "cell_code_output"]
+    if len(outputs) != 1:
+        raise ValueError(f"{DOCNAME}: the PDF's appendix needs the chapter's one cell output (the register); "
+                         f"found {len(outputs)}")
+    (output,) = outputs
+    parent, at = output.parent, output.parent.index(output)
+    parent.remove(output)
+    data = load(Path(srcdir))
+    cited = printed_ids(doctree, claim_id_pattern(data.schema), srcdir)
+    parent[at:at] = appendix(data, cited)
 
 
 def later_pages(data) -> list[tuple[str, str, str]]:

@@ -220,10 +220,12 @@ def book_renderer(spec: dict, **metadata) -> dict:
 
     stamp = output_stamp()
     drawn, table = chartdata.table_of(spec)
-    printed = stamped_spec(drawn, stamp, table.printed_lines()) if stamp else drawn
+    lines = table.printed_lines() if stamp else []  # the claims the figure names under its stamp
+    printed = stamped_spec(drawn, stamp, lines) if stamp else drawn
     bundle = {
         "text/html": chart_html(spec, stamp),
-        "application/pdf": canonical_pdf(vlc.vegalite_to_pdf(printed, vl_version=VEGALITE_VERSION)),
+        # The figure's file keeps the ids it prints in a comment, which the PDF's appendix reads (entente.register).
+        "application/pdf": canonical_pdf(chartdata.mark_pdf(vlc.vegalite_to_pdf(printed, vl_version=VEGALITE_VERSION), lines)),
         "text/plain": f"<Chart: {spec.get('description') or spec.get('title') or 'untitled'}>",
     }
     return bundle

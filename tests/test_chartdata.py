@@ -181,6 +181,21 @@ def test_the_pdf_line_names_the_ids_or_past_the_limit_their_number_and_the_regis
     assert spec["title"]["text"] == ["Data as of today", "Drawn from 3 claims."]
 
 
+def test_the_figure_file_keeps_what_it_prints_for_the_pdf_build(monkeypatch):
+    """The book's PDF figure carries, in a comment before its first object, the very lines printed under it,
+    which the PDF build reads (the register's appendix); the comment leaves the PDF well formed."""
+    monkeypatch.chdir(ROOT / "chapters")  # where the book's notebooks run, so the chart is stamped
+    spec = charts.status(DATA.events.head(3)).to_dict()
+    pdf = render.book_renderer(spec)["application/pdf"]
+    printed = " ".join(table(charts.status(DATA.events.head(3))).printed_lines())
+    assert chartdata.printed_in(pdf) == printed and printed.startswith("Drawn from 3 claims: ")
+    assert render.canonical_pdf(pdf) == pdf  # already canonical: offsets and objects are right
+    plain = b"%PDF-1.7\n%\x80\n1 0 obj\n<<>>\nendobj\n"
+    assert chartdata.printed_in(plain) == ""
+    assert chartdata.printed_in(chartdata.mark_pdf(plain, ["Drawn from", "2 claims: E001, E002."])) == \
+        "Drawn from 2 claims: E001, E002."
+
+
 # --- each description states numbers computed from the data ----------------------------------------
 
 def description(chart) -> str:

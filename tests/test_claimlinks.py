@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 
 import entente
 from conftest import HTML, ROOT, raw, require, require_html, standing_events
-from entente import claimlinks, evidence, facts, findings
+from entente import agreement, claimlinks, evidence, facts, findings, register
 from entente.claimlinks import LIMIT, Counted
 
 DATA = entente.load()
@@ -29,7 +29,7 @@ COUNT = re.compile(r"\{count\}`([^`]+)`")
 def every_fact_set() -> dict[str, dict]:
     """The glue values the chapters take from the package, by where they come from."""
     sets = {"headline": facts.headline(DATA), "flows": findings.flow_facts(DATA.events, DATA.schema),
-            "evidence": evidence.facts(DATA),
+            "evidence": evidence.facts(DATA), "register": register.facts(DATA), "agreement": agreement.facts(DATA),
             "all": {f"all_{k}": v for k, v in facts.counts_of(DATA.events, schema=DATA.schema).items()}}
     sets.update({f"section {n}": facts.section(DATA, n) for n in range(1, 8)})
     return sets
@@ -52,8 +52,9 @@ def test_past_the_limit_a_count_glues_its_filter_not_its_ids():
 
 
 def test_every_registered_count_carries_the_ids_it_counts_and_only_those_are_counts():
-    known = set(EVENTS["event_id"])
     for origin, values in every_fact_set().items():
+        # The register counts withdrawn claims too: every id events.csv has ever held.
+        known = set(raw("events")["event_id"] if origin == "register" else EVENTS["event_id"])
         for name, value in values.items():
             registered = facts.counts_claims(name, DATA.schema)
             assert registered == isinstance(value, Counted), f"{origin}: {name} (registered: {registered})"
@@ -75,6 +76,13 @@ def test_counts_carry_the_right_claims():
     head = facts.headline(DATA)
     assert set(head["on_article"].ids) == set(EVENTS["event_id"]) - reported
     assert set(head["hedged"].ids) == set(EVENTS[EVENTS["certainty"] != "established"]["event_id"])
+    # The register's own counts and the methodology's units of the second coding.
+    every = raw("events")["event_id"]
+    own = register.facts(DATA)
+    assert list(own["register_claims"].ids) == sorted(every, key=lambda i: (len(i), i))
+    assert set(own["register_withdrawn"].ids) == set(every) - set(EVENTS["event_id"])
+    coded = set(raw("coding/first_coding")["event_id"]) & set(raw("coding/second_coding")["event_id"])
+    assert set(agreement.facts(DATA)["units"].ids) == coded <= set(raw("coding/units")["event_id"])
 
 
 def test_chapters_paste_counts_of_claims_with_the_count_role_only():
@@ -111,7 +119,8 @@ def page_facts(stem: str) -> dict:
     sets = every_fact_set()
     if re.match(r"0[1-7]-", stem):
         return {**sets[f"section {int(stem[:2])}"], **(sets["all"] if stem.startswith("07") else {})}
-    return {"intro": {**sets["headline"], **sets["flows"]}, "08-evidence": sets["evidence"],
+    return {"intro": {**sets["headline"], **sets["flows"]}, "08-evidence": sets["evidence"], "register": sets["register"],
+            "methodology": {**sets["headline"], **sets["agreement"]},
             "summary": {**sets["headline"], **sets["evidence"]}}.get(stem, sets["headline"])
 
 

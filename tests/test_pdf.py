@@ -77,21 +77,67 @@ def test_every_chapter_title_is_in_the_pdf():
     assert missing == [], f"chapter titles missing from the PDF: {missing}"
 
 
+def appendices() -> list[str]:
+    """The documents _config.yml sets as the PDF's appendices (latex_appendices), in order."""
+    return list(book_config()["sphinx"]["config"].get("latex_appendices", []))
+
+
 def test_chapters_are_numbered_and_in_order():
     """Part I's chapters, in _toc.yml's order, come out as numbered LaTeX chapters, after the introduction
-    and the unnumbered key findings."""
+    and the unnumbered key findings; the appendices (the claim register) come last, lettered."""
     tex = tex_source()
     found = re.findall(r"\\chapter\{(.*?)\}\n", tex)
     assert found and found[0] == "Introduction"
     assert r"\setcounter{secnumdepth}{-1}" in tex  # the introduction only; the rest is numbered
     body = [flat(re.sub(r"\\sphinxhyphen\{\}", "-", t)) for t in found[1:]]
-    expected = [flat(title) for name, title in chapters()[1:]]
-    assert body == expected
+    expected = [flat(title) for name, title in chapters()[1:] if name not in appendices()]
+    assert body == expected + [flat(heading(name)) for name in appendices()]
     contents = flat(pdf_text(2, 6))  # the table of contents, after the title page
-    numbered = [(name, title) for name, title in chapters()[1:] if name not in front_parts()]  # key findings: not numbered
+    numbered = [(name, title) for name, title in chapters()[1:]
+                if name not in front_parts() and name not in appendices()]  # key findings: not numbered
     unlisted = [f"{n} {flat(title)}" for n, (_, title) in enumerate(numbered, start=1)
                 if f"{n} {flat(title)}" not in contents]
+    unlisted += [f"{letter} {flat(heading(name))}" for letter, name in zip("ABCDEFGH", appendices())
+                 if f"{letter} {flat(heading(name))}" not in contents]
     assert unlisted == [], f"not in the table of contents: {unlisted}"
+
+
+# --- the claim register: a lettered appendix with an entry for every claim id the PDF prints ----------------
+
+CLAIM_ID = re.compile(r"(?<![0-9A-Za-z_])E[0-9]{3,}(?![0-9A-Za-z_])")  # datapackage.json's event_id pattern
+
+
+def test_the_register_is_an_appendix_after_the_other_back_matter_and_nowhere_else():
+    assert appendices() == ["chapters/register"]
+    tex, title = tex_source(), heading("chapters/register")
+    assert tex.count("\n\\appendix\n") == 1 and tex.count(f"\\chapter{{{title}}}") == 1
+    after = tex.split("\n\\appendix\n")[1]
+    assert after.lstrip().count("\\chapter{") == 1 and f"\\chapter{{{title}}}" in after
+    # The other back matter (the last chapter of Part II, the bibliography) comes before it.
+    last = heading(toc_files()[-1])
+    assert tex.index(f"\\chapter{{{last}}}") < tex.index(r"\end{sphinxthebibliography}") < tex.index("\n\\appendix\n")
+    toc = (LATEX / "book.toc").read_text(encoding="utf-8")
+    assert re.search(r"\\numberline \{A\}" + re.escape(title), toc), "the register is not Appendix A"
+
+
+def appendix_entries() -> list[str]:
+    """The ids of the appendix's entries, in order: an entry opens with its id and summary ("E001: ...")."""
+    text = pdf_text()
+    start = text.find("This appendix gives the entr")
+    assert start > 0, "no opening paragraph of the register's appendix in the PDF"
+    return re.findall(r"(?m)^(E[0-9]{3,}): ", text[start:])
+
+
+def test_with_the_real_data_the_appendix_gives_every_claim_in_id_order():
+    every = sorted(raw("events")["event_id"], key=lambda i: (len(i), i))
+    assert appendix_entries() == every
+
+
+def test_every_claim_id_the_pdf_prints_has_its_entry_in_the_appendix():
+    """Ids in the notes of counts, under figures, in tables and in the text: none without an entry."""
+    named = set(CLAIM_ID.findall(pdf_text()))
+    assert len(named) > 20  # the notes and figures name many
+    assert named - set(appendix_entries()) == set()
 
 
 def test_headline_numbers_are_in_the_pdf():

@@ -96,6 +96,8 @@ def test_a_withdrawn_claim_keeps_its_entry_with_the_reason(tmp_path):
     assert "Withdrawn. Test: the report behind it was retracted." in text
     assert "Withdrawn" not in words(entry(page, "E011"))
     assert register.register(data).withdrawn == 1
+    assert register.facts(data)["register_withdrawn"].ids == ("E012",)
+    assert register.facts(data)["register_claims"] == len(EVENTS)
 
 
 def test_text_from_the_data_shows_as_text():
@@ -178,3 +180,62 @@ def test_later_pages_write_the_same_entries_as_the_chapter():
         assert [words(td) for td in ours.select("p, th, td")] == [words(td) for td in theirs.select("p, th, td")]
         assert [a["href"] for a in ours.select("a")] == [a["href"] for a in theirs.select("a")]
         assert ours.find(id=event_id.lower()) is not None
+
+
+# --- the PDF's appendix: every claim up to the limit, past it the claims the PDF names --------------------
+
+def appendix_text(nodes_) -> list[str]:
+    """The appendix as the LaTeX writer gets it: its opening paragraph, then each entry's text."""
+    return [" ".join(n.astext().split()) for n in nodes_]
+
+
+def test_with_the_real_data_the_appendix_gives_every_claim():
+    every = sorted(EVENTS["event_id"], key=lambda i: (len(i), i))
+    assert len(every) <= register.APPENDIX_LIMIT
+    out = appendix_text(register.appendix(DATA, cited=set()))
+    assert out[0].startswith(f"This appendix gives the entry of every claim the data has held, {len(every)} claims")
+    assert [text.split(":")[0] for text in out[1:]] == every
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """A synthetic package of more claims than the PDF's appendix lists in full."""
+    from entente import synth
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    synth.write_package(register.APPENDIX_LIMIT + 50, folder, seed=3, root=ROOT)
+    return entente.load(folder, use_cache=False)
+
+
+def test_past_the_limit_the_appendix_gives_the_cited_claims_and_those_they_name(synthetic):
+    every = list(register.claims(synthetic)["event_id"])
+    assert len(every) > register.APPENDIX_LIMIT
+    # Claims whose notes name another claim: the named one must come too, and the one it names in turn.
+    events = synthetic.events.copy()
+    a, b, c, far = every[5], every[700], every[1500], every[-1]
+    events.loc[events["event_id"] == a, "notes"] = f"Compare {b}."
+    events.loc[events["event_id"] == b, "notes"] = f"See {c}; not E0000000."  # not a claim's id: no entry
+    data = dataclasses.replace(synthetic, events=events)
+    cited = {a, far, "E99999999"}
+    nodes_ = register.appendix(data, cited)
+    out = appendix_text(nodes_)
+    listed = [text.split(":")[0] for text in out[1:]]
+    assert listed == [a, b, c, far]  # in id order
+    total, rest = len(every), len(every) - 4
+    assert f"The data holds {total:,} claims, more than the {register.APPENDIX_LIMIT:,}" in out[0]
+    assert f": 4 in all. The other {rest:,} claims are not listed here" in out[0]
+    assert "data/events.csv" in out[0] and "Downloads page" in out[0] and "claim register of the web edition" in out[0]
+    # Nothing the appendix prints names a claim without its entry in it.
+    pattern = register.claim_id_pattern(data.schema)
+    named = {i for text in out for i in pattern.findall(text)} & set(every)
+    assert named <= set(listed)
+
+
+def test_the_choice_of_entries_on_its_own():
+    every = [f"E{i:03d}" for i in range(1, 11)]
+    names = {"E002": ["E005"], "E005": ["E002", "E009"], "E009": []}
+    pick = lambda cited, limit: register.appendix_ids(every, cited, lambda i: names.get(i, []), limit)
+    assert pick({"E002"}, limit=10) == every  # up to the limit, every claim
+    assert pick({"E002"}, limit=9) == ["E002", "E005", "E009"]
+    assert pick({"E010", "E404"}, limit=9) == ["E010"]
+    assert pick(set(), limit=9) == []

@@ -139,7 +139,9 @@ def test_the_pdf_figure_keeps_the_fixed_width():
     stamp = output_stamp()  # the PDF figure carries the data stamp under the chart, when there is data
     lines = chartdata.table_of(spec)[1].printed_lines()  # and the claim ids it draws on, under the stamp
     printed = render.stamped_spec(spec, stamp, lines) if stamp else spec
-    assert bundle["application/pdf"] == render.canonical_pdf(vlc.vegalite_to_pdf(printed, vl_version=render.VEGALITE_VERSION))
+    drawn = vlc.vegalite_to_pdf(printed, vl_version=render.VEGALITE_VERSION)
+    # The file keeps the lines it prints in a comment, for the PDF build (entente.register's appendix).
+    assert bundle["application/pdf"] == render.canonical_pdf(chartdata.mark_pdf(drawn, lines if stamp else []))
     assert takes_column(embedded_spec(bundle["text/html"]))
 
 
