@@ -66,6 +66,12 @@ def environment() -> list[str]:
     lines = [f"python {platform.python_version()} {platform.machine()}"]
     versions = {(dist.metadata["Name"] or "").lower(): dist.version for dist in metadata.distributions()}
     lines += [f"package {name} {version}" for name, version in sorted(versions.items())]
+    return lines + font_lines()
+
+
+def font_lines() -> list[str]:
+    """Every font file vl-convert may draw with, with its size (entente.render keys the PDF figures by it too)."""
+    lines = []
     for folder in font_folders():
         if folder.is_dir():
             lines += [f"font {path} {path.stat().st_size}" for path in sorted(folder.rglob("*"))
