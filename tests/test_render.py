@@ -281,3 +281,16 @@ def test_the_latex_build_replaces_stubs_by_their_figures(project):
     figures.draw_figures(app("latex"), doc, "index")
     assert (out / "a.pdf").read_bytes() == render.figure_pdf(stub)
     assert (out / "b.pdf").read_bytes() == b"%PDF-1.4 already a figure"
+
+
+def test_altair_comes_without_the_iri_grammars_and_they_still_import_later():
+    """entente.render imports Altair with rfc3987_syntax kept out (its ~40 lark grammars compile at import);
+    validation against the Vega-Lite schema needs none of its formats, and the module imports as usual after."""
+    import subprocess
+    import sys
+
+    code = ("import sys, entente.render as r; lark = 'lark' in sys.modules; import rfc3987_syntax; "
+            "r.alt.Chart(r.alt.Data(values=[{'a': 1}])).mark_bar().encode(x='a:Q').to_dict(validate=True); print(lark)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
