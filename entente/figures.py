@@ -3,11 +3,11 @@
 A chart's kernel output for LaTeX (``application/pdf``) is a stub holding the figure's Vega-Lite spec
 (``entente.render.figure_stub``); myst-nb writes it, as any PDF output, to a file named after a hash of
 its bytes. When the LaTeX builder has put the book together (``doctree-resolved`` of the one assembled
-document, before it lists and copies the images), each image file that is still a stub is replaced by
-the figure it stands for (``entente.render.figure_pdf``, kept in _build/cache by spec). The file keeps
-its name, which is the stub's hash: a stub always gives the same figure, so a later read of the chapter
-that finds the file there (myst-nb never overwrites one) finds the right figure. The web build never
-selects these outputs, so it never draws a PDF figure.
+document, before it lists and copies the images), each image file that is a stub is replaced by the
+figure it stands for (``entente.render.figure_pdf``, kept in _build/cache by spec and fonts), and the stub
+is kept beside it. The file keeps its name, the stub's hash, so the document still points at it; every
+LaTeX build draws the kept stubs again from the cache, so a figure follows a change of fonts too. The
+web build never selects these outputs, so it never draws a PDF figure.
 """
 from __future__ import annotations
 
@@ -30,11 +30,24 @@ def image_files(app, doctree) -> list[Path]:
 
 
 def draw(path: Path) -> bool:
-    """Replace the stub at ``path`` by its figure; False (nothing done) when the file is already a PDF."""
-    with open(path, "rb") as stub_file:
-        if not render.is_figure_stub(stub_file.read(len(render.STUB_MAGIC))):
-            return False
-    render.keep(path, render.figure_pdf(path.read_bytes()))  # atomically: never a half-written figure
+    """Put the figure the stub at ``path`` stands for in its place; return whether the file changed.
+
+    The stub is kept beside it (``<name>.stub``), so a later build draws it again when the figure it gives
+    is another (the fonts changed, say: figure_pdf is kept by them): myst-nb never rewrites the file. A PDF
+    with no stub beside it is not ours and is left as it is."""
+    beside = path.with_name(path.name + ".stub")
+    data = path.read_bytes()
+    if render.is_figure_stub(data):
+        render.keep(beside, data)
+        stub = data
+    elif beside.is_file():
+        stub = beside.read_bytes()
+    else:
+        return False
+    pdf = render.figure_pdf(stub)
+    if pdf == data:
+        return False
+    render.keep(path, pdf)  # atomically: never a half-written figure
     return True
 
 

@@ -281,6 +281,17 @@ def test_the_latex_build_replaces_stubs_by_their_figures(project):
     figures.draw_figures(app("latex"), doc, "index")
     assert (out / "a.pdf").read_bytes() == render.figure_pdf(stub)
     assert (out / "b.pdf").read_bytes() == b"%PDF-1.4 already a figure"
+    assert (out / "a.pdf.stub").read_bytes() == stub and not (out / "b.pdf.stub").exists()
+    # The next LaTeX build draws the kept stub again: a figure that now comes out otherwise (other fonts)
+    # replaces the old one, though the file is a PDF by then.
+    assert not figures.draw(out / "a.pdf")
+    real = render.figure_pdf
+    try:
+        render.figure_pdf = lambda data: b"%PDF-1.4 drawn with other fonts" if data == stub else real(data)
+        figures.draw_figures(app("latex"), doc, "index")
+    finally:
+        render.figure_pdf = real
+    assert (out / "a.pdf").read_bytes() == b"%PDF-1.4 drawn with other fonts"
 
 
 def test_altair_comes_without_the_iri_grammars_and_they_still_import_later():
