@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -161,7 +162,12 @@ def mark_pdf(pdf: bytes, lines: list[str]) -> bytes:
 
 
 def printed_in(pdf: bytes) -> str:
-    """What a figure prints under it, from its PDF's comment (``mark_pdf``); "" for a PDF with none."""
+    """What a figure prints under it, from its PDF's comment (``mark_pdf``) or, before the LaTeX build drew
+    it, from its stub (``render.figure_stub``); "" for a PDF with neither."""
+    from .render import STUB_MAGIC  # render imports this module
+
+    if pdf.startswith(STUB_MAGIC):
+        return " ".join(" ".join(json.loads(pdf[len(STUB_MAGIC):]).get("lines", [])).split())
     head = pdf[:pdf.find(b" 0 obj")] if b" 0 obj" in pdf else pdf
     at = head.find(PRINTED_COMMENT)
     if at < 0:

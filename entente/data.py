@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import cache
+from . import cache, reads
 from .checks import one_of_these, partial_dates
 from .schema import DESCRIPTOR, Resource, Schema, find_root
 from .validate import DataError, parse_partial_date, validated
@@ -38,6 +38,13 @@ def date_label(text: str, precision: str, end: str = "") -> str:
     return words
 
 
+# The resources each table of a Dataset is made from: the standing claims (and the withdrawn ones) join their
+# sources and the change record (entente.reads notes all of them when a chapter reads the claims).
+CLAIM_TABLES = ("events", "claim_sources", "sources", "changes")
+DERIVED_FROM = {"events": CLAIM_TABLES, "withdrawn": CLAIM_TABLES, "sources": ("sources",),
+                "changes": ("changes",), "claim_sources": ("claim_sources",)}
+
+
 @dataclass(frozen=True)
 class Dataset:
     """The validated tables, typed for analysis. Build it with ``load()``.
@@ -56,6 +63,12 @@ class Dataset:
     claim_sources: pd.DataFrame
     withdrawn: pd.DataFrame
     tables: dict
+
+    def __getattribute__(self, name: str):
+        # Each table read is noted for the freshness check (entente.reads): a chapter re-runs when one changed.
+        if name in DERIVED_FROM:
+            reads.note(*DERIVED_FROM[name])
+        return object.__getattribute__(self, name)
 
     @cached_property
     def as_of(self) -> dt.date:
@@ -274,4 +287,5 @@ def load(root: Path | None = None, *, use_cache: bool = True) -> Dataset:
         tables = _validated_tables(root)
         if key is not None and cache.key_of(root) == key:  # unchanged while it was validated
             cache.write(root, key, tables)
+    tables = {**tables, "tables": reads.TrackedTables(tables["tables"], {"events": CLAIM_TABLES})}
     return Dataset(schema=Schema(root / DESCRIPTOR), **tables)

@@ -12,15 +12,19 @@ It uses the cache exactly as the build does, so the build keeps what the pool pr
 - the same cache folder (``execute.cache`` of _config.yml, else ``_build/.jupyter_cache``), the same
   project records (myst-nb's own reader plugin for MyST notebooks) and the same settings (timeout,
   allow_errors, the chapter's folder as working directory, the book-build environment variable);
-- the freshness check first (``entente.freshness``): a cache filled under another fingerprint of the
-  data, package and environment is cleared here, and the marker is then written with the current one,
-  so the check at the start of the Sphinx build finds nothing stale to drop.
+- the freshness check first (``entente.freshness``): cached executions made under another fingerprint
+  of the data, package and environment are dropped here (only those that read a changed resource, when
+  only data changed), and the marker is then written with the current one, so the check at the start
+  of the Sphinx build finds nothing stale to drop;
+- each kernel records the data resources it reads (``entente.reads``) in a file this step then keeps
+  beside the chapter's cached execution, for the next freshness check.
 
 A chapter that fails here is not cached: Sphinx executes it again and reports the error (failing a -W
 build) as it always did. This step itself only fails when it cannot run at all.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -28,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from . import freshness, render
+from . import freshness, reads, render
 
 CONFIG = "_config.yml"
 TOC = "_toc.yml"
@@ -118,13 +122,36 @@ def run(root: Path) -> Report:
         return report
     _warm_data_cache(root)
     os.environ[render.BUILD_ENV] = "1"  # the kernels render charts for the book, as under Sphinx
-    result = _pool(cache, stale, conf)
+    pending = {r.uri: conf.cache / freshness.READS_FOLDER /
+               f"running-{hashlib.sha256(r.uri.encode()).hexdigest()[:16]}.txt" for r in stale}
+    result = _pool(cache, stale, conf, pending)
     report.executed = [Path(u) for u in result.succeeded]
     report.failed = [Path(u) for u in (*result.excepted, *result.errored)]
+    # What each executed chapter read goes beside its cached execution (entente.freshness reads it there).
+    for uri in result.succeeded:
+        record = cache.get_cached_project_nb(uri)
+        if record is not None and pending[uri].is_file():
+            os.replace(pending[uri], freshness.reads_file(conf.cache, record.hashkey))
+    for path in pending.values():
+        path.unlink(missing_ok=True)
     return report
 
 
-def _pool(cache, records, conf: Settings):
+def _execute_recording_reads(job) -> tuple[int, str]:
+    """One pool job: jupyter-cache's worker executing one notebook, its kernel told where to record the data
+    resources it reads (entente.reads) by the environment it inherits from this worker process."""
+    from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc
+
+    data, reads_path = job
+    Path(reads_path).unlink(missing_ok=True)
+    os.environ[reads.READS_FILE] = reads_path
+    try:
+        return ExecutionWorkerLocalMProc()(data)
+    finally:
+        del os.environ[reads.READS_FILE]
+
+
+def _pool(cache, records, conf: Settings, reads_files: dict[str, Path]):
     """jupyter-cache's local-parallel executor, with a pool of *spawned* workers, one per core.
 
     Its own pool forks the calling process, which can deadlock a worker when that process already runs
@@ -135,13 +162,14 @@ def _pool(cache, records, conf: Settings):
 
     from jupyter_cache.cache.db import NbProjectRecord
     from jupyter_cache.executors.base import ExecutorRunResult
-    from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
+    from jupyter_cache.executors.basic import ProcessData
 
     # Cleared first, as the executor does: a chapter keeps a traceback only if it fails again.
     NbProjectRecord.remove_tracebacks([r.pk for r in records], cache.db)
-    jobs = [ProcessData(r.pk, r.uri, cache, conf.timeout, conf.allow_errors) for r in records]
+    jobs = [(ProcessData(r.pk, r.uri, cache, conf.timeout, conf.allow_errors), str(reads_files[r.uri]))
+            for r in records]
     with multiprocessing.get_context("spawn").Pool(os.cpu_count() or 1) as pool:
-        results = pool.map(ExecutionWorkerLocalMProc(), jobs, chunksize=1)
+        results = pool.map(_execute_recording_reads, jobs, chunksize=1)
     return ExecutorRunResult(succeeded=[uri for code, uri in results if code == 0],
                              excepted=[uri for code, uri in results if code == 1],
                              errored=[uri for code, uri in results if code == 2])

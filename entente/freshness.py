@@ -21,14 +21,19 @@ configuration values and jupyter-cache's cache API.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
+import shutil
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from jupyter_cache import get_cache
+from jupyter_cache.cache.db import NbCacheRecord
 from sphinx.util import logging
 
+from . import reads
 from .schema import DESCRIPTOR
 
 logger = logging.getLogger(__name__)
@@ -66,6 +71,12 @@ def environment() -> list[str]:
     lines = [f"python {platform.python_version()} {platform.machine()}"]
     versions = {(dist.metadata["Name"] or "").lower(): dist.version for dist in metadata.distributions()}
     lines += [f"package {name} {version}" for name, version in sorted(versions.items())]
+    return lines + font_lines()
+
+
+def font_lines() -> list[str]:
+    """Every font file vl-convert may draw with, with its size (entente.render keys the PDF figures by it too)."""
+    lines = []
     for folder in font_folders():
         if folder.is_dir():
             lines += [f"font {path} {path.stat().st_size}" for path in sorted(folder.rglob("*"))
@@ -73,19 +84,83 @@ def environment() -> list[str]:
     return lines
 
 
-def fingerprint(root: Path, package: Path = PACKAGE) -> str:
-    """A hash of everything a notebook reads besides its own cells: the data package at ``root``
-    (descriptor and data files), the requirements, the source of the entente package and the environment."""
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a notebook reads besides its own cells, hashed in two parts: ``base`` (the descriptor, the
+    requirements, the entente package's source, the environment, and any file under data/ that no resource
+    names) and ``resources`` (a hash of each resource's file, by resource name). A change to the base re-runs
+    every chapter; a change to resources re-runs the chapters that read one of them (entente.reads)."""
+    base: str
+    resources: tuple[tuple[str, str], ...]
+
+    def changed(self, other: "Fingerprint") -> set[str]:
+        """The resources whose file differs from ``other``'s (added and removed ones included)."""
+        mine, theirs = dict(self.resources), dict(other.resources)
+        return {name for name in mine.keys() | theirs.keys() if mine.get(name) != theirs.get(name)}
+
+    def text(self) -> str:
+        return f"base {self.base}\n" + "".join(f"resource {name} {digest}\n" for name, digest in self.resources)
+
+    @classmethod
+    def parse(cls, text: str) -> "Fingerprint | None":
+        lines = text.splitlines()
+        if not lines or not lines[0].startswith("base "):
+            return None  # an older marker (one hash of everything): counts as another base
+        try:
+            pairs = tuple(tuple(line.split(" ")[1:3]) for line in lines[1:] if line)
+        except ValueError:
+            return None
+        return cls(lines[0][5:], pairs)
+
+
+def _resource_files(root: Path) -> dict[str, Path]:
+    """Each resource's file by name, as datapackage.json lists them; {} when it cannot be read (then every
+    data file counts as the base's)."""
+    try:
+        descriptor = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
+        return {str(res["name"]): root / res["path"] for res in descriptor["resources"]
+                if isinstance(res.get("path"), str)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _hash_files(digest, base: Path, paths) -> None:
+    for path in paths:
+        if path.is_file():
+            # The name goes in too, so a renamed or moved file changes the hash.
+            digest.update(path.relative_to(base).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+
+
+def fingerprint(root: Path, package: Path = PACKAGE) -> Fingerprint:
+    """The fingerprint of the project at ``root`` (see ``Fingerprint``)."""
+    resources = _resource_files(root)
+    named = {path.resolve() for path in resources.values()}
+    others = [path for path in _inputs(root / DATA_FOLDER) if path.resolve() not in named]
     digest = hashlib.sha256()
-    files = [root / DESCRIPTOR, root / REQUIREMENTS, *_inputs(root / DATA_FOLDER)]
-    for base, paths in ((root, files), (package, list(_inputs(package)))):
-        for path in paths:
-            if path.is_file():
-                # The name goes in too, so a renamed or moved file changes the hash.
-                digest.update(path.relative_to(base).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
+    _hash_files(digest, root, [root / DESCRIPTOR, root / REQUIREMENTS, *others])
+    _hash_files(digest, package, list(_inputs(package)))
     digest.update("\n".join(environment()).encode())
-    return digest.hexdigest()
+    hashes = []
+    for name, path in sorted(resources.items()):
+        one = hashlib.sha256()
+        _hash_files(one, root, [path])
+        hashes.append((name, one.hexdigest() if path.is_file() else "missing"))
+    return Fingerprint(digest.hexdigest(), tuple(hashes))
+
+
+READS_FOLDER = "entente-reads"  # in the jupyter cache folder: one file per cached execution, by its hash key
+
+
+def reads_file(cache_path: Path, key: str) -> Path:
+    """Where the resources read by the execution cached under ``key`` are recorded (entente.reads)."""
+    return cache_path / READS_FOLDER / f"{key}.txt"
+
+
+def spared(cache_path: Path, record, changed: set[str]) -> bool:
+    """Whether the cached execution ``record`` read none of the ``changed`` resources (known from its record)."""
+    read = reads.read(reads_file(cache_path, record.hashkey))
+    return read is not None and not read & changed
 
 
 def cache_folder(app) -> Path | None:
@@ -117,20 +192,51 @@ def _cached_as_it_is(cache, record) -> bool:
         return False
 
 
-def drop_stale_executions(cache_path: Path, current: str) -> int:
-    """Clear the jupyter cache when it was filled under another fingerprint than ``current``; return how
-    many cached executions went."""
+def drop_stale_executions(cache_path: Path, current: Fingerprint) -> int:
+    """Drop the cached executions made under another fingerprint than ``current``: all of them when the base
+    changed, else those that read a changed resource or whose reads are unknown. Return how many went."""
     marker = cache_path / MARKER
-    if marker.is_file() and marker.read_text(encoding="utf8").strip() == current:
+    stored = Fingerprint.parse(marker.read_text(encoding="utf8")) if marker.is_file() else None
+    if stored == current:
         return 0
     dropped = 0
     if cache_path.is_dir():
         cache = get_cache(str(cache_path))
-        dropped = len(cache.list_cache_records())
-        cache.clear_cache()
+        records = cache.list_cache_records()
+        if stored is None or stored.base != current.base:
+            dropped = len(records)
+            cache.clear_cache()
+            shutil.rmtree(cache_path / READS_FOLDER, ignore_errors=True)
+        else:
+            changed = current.changed(stored)
+            for record in records:
+                if not spared(cache_path, record, changed):
+                    try:
+                        cache.remove_cache(record.pk)
+                    except KeyError:  # its notebook file is gone already: the record alone
+                        NbCacheRecord.remove_records([record.pk], cache.db)
+                    reads_file(cache_path, record.hashkey).unlink(missing_ok=True)
+                    dropped += 1
     cache_path.mkdir(parents=True, exist_ok=True)
-    marker.write_text(current + "\n", encoding="utf8")
+    marker.write_text(current.text(), encoding="utf8")
     return dropped
+
+
+def _spared_documents(env, cache_path: Path | None, changed: set[str]) -> set[str]:
+    """The notebooks whose cached execution, as they are now, read none of the ``changed`` resources."""
+    if cache_path is None or not cache_path.is_dir():
+        return set()
+    cache = get_cache(str(cache_path))
+    found = set()
+    for project in cache.list_project_records():
+        doc = env.path2doc(project.uri)
+        try:
+            record = cache.get_cached_project_nb(project.pk)
+        except Exception:  # the notebook cannot be read (moved, broken): not spared
+            continue
+        if doc is not None and record is not None and spared(cache_path, record, changed):
+            found.add(doc)
+    return found
 
 
 def _outdated_documents(app, env, added, changed, removed) -> list[str]:
@@ -144,7 +250,14 @@ def _outdated_documents(app, env, added, changed, removed) -> list[str]:
         failed = {doc for path in failed_notebooks(cache_path)
                   if (doc := env.path2doc(str(path))) is not None and doc in env.found_docs}
         dropped = drop_stale_executions(cache_path, current)
-    stale = set(env.found_docs) if getattr(env, ENV_ATTR, None) != current else set()
+    stored = getattr(env, ENV_ATTR, None)
+    if not isinstance(stored, Fingerprint) or stored.base != current.base:
+        stale = set(env.found_docs)
+    elif stored != current:
+        # Only the data changed: every page but the notebooks whose execution read none of what changed.
+        stale = set(env.found_docs) - _spared_documents(env, cache_path, current.changed(stored))
+    else:
+        stale = set()
     # Stored now, before reading: the environment is only saved once the documents were read.
     setattr(env, ENV_ATTR, current)
 
@@ -159,4 +272,4 @@ def _outdated_documents(app, env, added, changed, removed) -> list[str]:
 
 def setup(app):
     app.connect("env-get-outdated", _outdated_documents)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "3"}

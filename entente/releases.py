@@ -86,6 +86,11 @@ def edition(root: Path | str | None = None) -> Edition:
     date); the data version is ``data_hash``. Remembered while the files are unchanged, so a chapter with
     many charts and tables hashes and validates the data once."""
     root = Path(root).resolve() if root else find_root()
+    from . import reads
+
+    # The data version hashes every file but the manifest: a read of each of them (entente.reads).
+    if reads.recording():
+        reads.note(*(name for name in resource_paths(open_schema(root), str(root / DESCRIPTOR)) if name != RELEASES))
     return _edition(root, _data_hash_of(root, _file_signature(root)))
 
 
@@ -120,6 +125,9 @@ def version_key(version: str, where: str = "version") -> tuple[int, int, int]:
 
 def releases(root: Path | str) -> pd.DataFrame:
     """The release manifest of the package at ``root``, oldest first, every value as text."""
+    from . import reads
+
+    reads.note(RELEASES)
     manifest = read_table(root, RELEASES).reset_index(drop=True)
     keys = [version_key(v, f"{root}/{DESCRIPTOR}, resource {RELEASES!r}, data row {i + 1}, column version")
             for i, v in enumerate(manifest["version"])]
@@ -168,6 +176,10 @@ def compare_with_previous_release(root: Path | str | None = None) -> PackageDiff
     """The comparison of the previous release's snapshot with the data at ``root`` (default: the
     project's own), for the book's change page; None when there is no earlier release."""
     root = Path(root) if root else find_root()
+    from . import reads
+
+    if reads.recording():  # the comparison reads every table
+        reads.note(*resource_paths(open_schema(root), str(root / DESCRIPTOR)))
     previous = previous_release(root)
     if previous is None:
         return None

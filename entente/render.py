@@ -2,7 +2,8 @@
 
 In the book each chart becomes a ``<div>`` plus a call drawing its Vega spec, compiled from Vega-Lite at
 build time (the vega library is served once from the book itself, see ``entente.assets``), and a vector PDF made offline by vl-convert for
-the LaTeX build. Nothing here touches the network, and the same spec always gives the same bytes.
+the LaTeX build: the kernel gives a stub holding the figure's spec, and the LaTeX build draws it
+(``figure_pdf``, called by ``entente.figures``). Both are kept in _build/cache by spec. Nothing here touches the network, and the same spec always gives the same bytes.
 
 Every chart of the book passes through ``book_renderer``, so the stamp naming the data it was drawn from
 (``entente.releases.Edition.stamp``) is added there, once: on the web as a line of text under the chart,
@@ -16,10 +17,34 @@ import html
 import json
 import os
 import re
+import sys
+import tempfile
+from pathlib import Path
 
-import altair as alt
 
-from . import chartdata, live, theme
+def _import_altair():
+    """Altair, imported without jsonschema's "iri" format checker when jsonschema is not loaded yet.
+
+    Altair imports jsonschema, whose format module imports ``rfc3987_syntax`` when it is installed
+    (JupyterLab's jupyter-events brings it); that module compiles some 40 lark grammars at import, for
+    the "iri" and "iri-reference" formats only: seconds of every kernel's start, more than the rest of
+    Altair's import (measured in benchmarks/README.md). The Vega-Lite schema Altair validates against
+    uses no such format ("uri", "uri-reference" and "color-hex" only), so validation is unchanged. The
+    module is kept out only while Altair is imported; a later ``import rfc3987_syntax`` works as usual."""
+    kept_out = "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules
+    if kept_out:
+        sys.modules["rfc3987_syntax"] = None  # import machinery: "not available", which jsonschema allows
+    try:
+        import altair
+    finally:
+        if kept_out and sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]
+    return altair
+
+
+alt = _import_altair()
+
+from . import chartdata, live, theme  # noqa: E402  (they import Altair too: after the guarded import)
 # The vega-lite release Altair writes specs for (e.g. "6.4"): vl-convert compiles them with the same one, in
 # the web book's bundle, the PDF figures and live notebooks alike. Defined once, in entente.live.
 from .live import VEGALITE_VERSION
@@ -63,14 +88,76 @@ VEGA_PATCH = "vegaPatch"
 def web_vega(spec: dict) -> dict:
     """The Vega spec the web page draws: the chart fitted to the page (theme.web_spec), compiled from
     Vega-Lite by vl-convert at build time, so the page needs no Vega-Lite compiler; then patched as its
-    usermeta asks (``VEGA_PATCH``)."""
-    import vl_convert as vlc
-
+    usermeta asks (``VEGA_PATCH``). Compilations are kept by spec (``compiled_vega``)."""
     web = theme.web_spec(spec)
     meta = dict(web.get("usermeta") or {})
     ops = meta.pop(VEGA_PATCH, [])
     web = {key: value for key, value in web.items() if key != "usermeta"} | ({"usermeta": meta} if meta else {})
-    return patched(vlc.vegalite_to_vega(web, vl_version=VEGALITE_VERSION), ops)
+    return patched(compiled_vega(web), ops)
+
+
+# --- vl-convert's work, kept by what it was given -------------------------------------------------------
+# Starting vl-convert's JavaScript engine costs a kernel a second or more (more than compiling every chart of
+# a chapter); a chart whose spec did not change since an earlier build (most of them after a one-row edit)
+# is read back from _build/cache instead, and a kernel whose charts are all there never starts the engine.
+COMPILED = "vega"  # _build/cache/vega/<key>.json: the Vega of a Vega-Lite spec
+FIGURES = "figures"  # _build/cache/figures/<key>.pdf: the PDF figure of a stub (figure_pdf)
+
+
+def _vl_convert_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("vl-convert-python")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _cache_path(kind: str, key_text: bytes, suffix: str) -> Path | None:
+    """Where the result for ``key_text`` is kept: under the project's _build/cache, keyed by a SHA-256 of
+    ``key_text`` with the Vega-Lite release and vl-convert's version; None outside a project."""
+    from .cache import CACHE_FOLDER
+    from .schema import find_root
+
+    try:
+        root = find_root()
+    except FileNotFoundError:
+        return None
+    head = f"vega-lite {VEGALITE_VERSION} vl-convert {_vl_convert_version()}\0".encode()
+    return root / CACHE_FOLDER / kind / f"{hashlib.sha256(head + key_text).hexdigest()}{suffix}"
+
+
+def keep(path: Path | None, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (two kernels may write one entry at once); no error if it cannot."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def compiled_vega(vegalite: dict) -> dict:
+    """vl-convert's Vega for a Vega-Lite spec, read from the cache when this spec was compiled before."""
+    text = json.dumps(vegalite, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    path = _cache_path(COMPILED, text, ".json")
+    if path is not None and path.is_file():
+        try:
+            return json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            pass  # unreadable or damaged: compiled again, and written over
+    import vl_convert as vlc
+
+    vega = vlc.vegalite_to_vega(vegalite, vl_version=VEGALITE_VERSION)
+    keep(path, json.dumps(vega, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode())
+    return vega
 
 
 def patched(vega: dict, ops: list[dict]) -> dict:
@@ -212,10 +299,45 @@ def canonical_pdf(pdf: bytes) -> bytes:
     return bytes(out + trailer + b"startxref\n%d\n%%%%EOF" % xref_at)
 
 
-def book_renderer(spec: dict, **metadata) -> dict:
-    """The mimebundle for one chart: HTML for the web book, vector PDF for the LaTeX build."""
-    import vl_convert as vlc  # imported here: only book builds need it
+# The "application/pdf" output a kernel gives is not the figure itself but this line and the figure's spec:
+# drawing it is left to the LaTeX build (entente.figures calls figure_pdf), so a web build never draws one.
+STUB_MAGIC = b"%entente-figure-spec 1\n"
 
+
+def figure_stub(printed: dict, lines: list[str] = ()) -> bytes:
+    """What stands for the PDF figure of the Vega-Lite spec ``printed`` until the LaTeX build draws it;
+    ``lines`` are what it prints under the figure (its claim ids), kept for ``chartdata.printed_in``."""
+    body = {"vl_version": VEGALITE_VERSION, "spec": printed, "lines": list(lines)}
+    return STUB_MAGIC + json.dumps(body, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode()
+
+
+def is_figure_stub(data: bytes) -> bool:
+    return data.startswith(STUB_MAGIC)
+
+
+def figure_pdf(stub: bytes) -> bytes:
+    """The vector PDF figure a stub stands for (vl-convert, in canonical form), kept in _build/cache by the
+    stub, vl-convert's version and the installed fonts (vl-convert draws with them)."""
+    if not is_figure_stub(stub):
+        raise ValueError(f"not a figure stub of entente.render ({len(stub)} bytes, starting {stub[:24]!r})")
+    from .freshness import font_lines  # only the LaTeX build (and tests) draw figures
+
+    path = _cache_path(FIGURES, stub + "\n".join(font_lines()).encode(), ".pdf")
+    if path is not None and path.is_file():
+        kept = path.read_bytes()
+        if kept.startswith(b"%PDF-") and kept.rstrip().endswith(b"%%EOF"):
+            return kept
+    import vl_convert as vlc
+
+    body = json.loads(stub[len(STUB_MAGIC):])
+    pdf = canonical_pdf(chartdata.mark_pdf(vlc.vegalite_to_pdf(body["spec"], vl_version=body["vl_version"]),
+                                           body.get("lines", [])))
+    keep(path, pdf)
+    return pdf
+
+
+def book_renderer(spec: dict, **metadata) -> dict:
+    """The mimebundle for one chart: HTML for the web book, the PDF figure's stub for the LaTeX build."""
     from .releases import output_stamp  # only book builds stamp their charts
 
     stamp = output_stamp()
@@ -224,8 +346,9 @@ def book_renderer(spec: dict, **metadata) -> dict:
     printed = stamped_spec(drawn, stamp, lines) if stamp else drawn
     bundle = {
         "text/html": chart_html(spec, stamp),
-        # The figure's file keeps the ids it prints in a comment, which the PDF's appendix reads (entente.register).
-        "application/pdf": canonical_pdf(chartdata.mark_pdf(vlc.vegalite_to_pdf(printed, vl_version=VEGALITE_VERSION), lines)),
+        # The stub keeps the ids the figure prints; the drawn figure keeps them in a comment, which the PDF's
+        # appendix reads (entente.register).
+        "application/pdf": figure_stub(printed, lines),
         "text/plain": f"<Chart: {spec.get('description') or spec.get('title') or 'untitled'}>",
     }
     return bundle

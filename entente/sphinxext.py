@@ -12,6 +12,7 @@
 - entente.claimlinks: the ``{count}`` role, which links a count of claims in the prose to the claims it counts;
 - entente.access: citation lists whose entries are list items, and only pages published (no theme fragments);
 - entente.latex: the PDF's structure (parts, an unnumbered introduction, tables that break across pages).
+- entente.figures: the PDF figures drawn from the specs the kernels left, when the LaTeX build needs them.
 
 Kernels started by the build render charts for the book (entente.render).
 """
@@ -42,7 +43,8 @@ def _use_generated_assets(app, config) -> None:
 def setup(app):
     os.environ[render.BUILD_ENV] = "1"
     app.connect("config-inited", _use_generated_assets, priority=100)
-    for module in ("freshness", "pages", "iconfont", "downloads", "register", "chartdata", "claimlinks", "access"):
+    for module in ("freshness", "pages", "iconfont", "downloads", "register", "chartdata", "claimlinks", "access",
+                   "figures"):
         app.setup_extension(f"entente.{module}")
     app.connect("doctree-resolved", latex.structure)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "3"}

@@ -135,3 +135,106 @@ def test_other_execution_modes_are_left_to_myst_nb(tmp_path):
     (root / "_config.yml").write_text("execute:\n  execute_notebooks: force\n", encoding="utf-8")
     report = execute.run(root)
     assert report.executed == [] and not (root / "_build").exists()
+
+
+# --- a data edit re-runs only the chapters that read what changed ------------------------------------------
+
+READER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# {title}
+
+```{{code-cell}} ipython3
+from entente import reads
+
+reads.note({names})  # as the loader notes each table a chapter takes
+```
+"""
+
+
+def _reading_book(root: Path) -> Path:
+    """A book of three chapters over a package of two resources: one reads a, one reads a and b, and one
+    records nothing (as a chapter myst-nb executed by itself would)."""
+    (root / "chapters").mkdir(parents=True)
+    (root / "data").mkdir()
+    for name in ("a", "b"):
+        (root / "data" / f"{name}.csv").write_text("x\n1\n", encoding="utf-8")
+    (root / "datapackage.json").write_text(
+        '{"resources": [{"name": "a", "path": "data/a.csv"}, {"name": "b", "path": "data/b.csv"}]}', encoding="utf-8")
+    (root / "_config.yml").write_text("execute:\n  execute_notebooks: cache\n  timeout: 60\n", encoding="utf-8")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: chapters/reads_a\nchapters:\n  - file: chapters/reads_ab\n"
+                                   "  - file: chapters/unknown\n", encoding="utf-8")
+    for title, names in (("reads_a", '"a"'), ("reads_ab", '"a", "b"'), ("unknown", "")):
+        text = READER.format(title=title, names=names)
+        if not names:
+            text = text.replace("from entente import reads\n\nreads.note()  # as the loader notes each table a chapter takes\n",
+                                "print('reads nothing it records')\n")
+        (root / "chapters" / f"{title}.md").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_data_edit_reruns_only_the_chapters_that_read_it(tmp_path):
+    root = _reading_book(tmp_path / "book")
+    chapter = lambda name: root / "chapters" / f"{name}.md"
+    first = execute.run(root)
+    assert sorted(first.executed) == sorted(map(chapter, ("reads_a", "reads_ab", "unknown")))
+    cache_path = root / "_build" / ".jupyter_cache"
+    cache = get_cache(str(cache_path))
+    recorded = {Path(r.uri).stem: (cache_path / freshness.READS_FOLDER / f"{r.hashkey}.txt")
+                for r in cache.list_cache_records()}
+    assert recorded["reads_a"].read_text(encoding="utf-8") == "a\n"
+    assert recorded["reads_ab"].read_text(encoding="utf-8") == "a\nb\n"
+    assert not recorded["unknown"].exists()
+
+    # b changes: the chapter that read only a keeps its execution; the others run again.
+    (root / "data" / "b.csv").write_text("x\n2\n", encoding="utf-8")
+    after_b = execute.run(root)
+    assert after_b.dropped == 2 and sorted(after_b.executed) == [chapter("reads_ab"), chapter("unknown")]
+    # a changes: every chapter read it (or is unknown).
+    (root / "data" / "a.csv").write_text("x\n2\n", encoding="utf-8")
+    assert sorted(execute.run(root).executed) == sorted(map(chapter, ("reads_a", "reads_ab", "unknown")))
+    # A file under data/ that no resource names, or the descriptor, counts for every chapter.
+    (root / "data" / "notes.txt").write_text("a note\n", encoding="utf-8")
+    assert execute.run(root).dropped == 3
+
+
+def test_the_build_rereads_only_the_pages_of_chapters_that_read_what_changed(tmp_path):
+    """The Sphinx side (entente.freshness at env-get-outdated): after a change to b, the page of the chapter
+    that read only a is not re-read; the others are, and so is a page without code (it may show data
+    through the book's extensions)."""
+    from types import SimpleNamespace
+
+    root = _reading_book(tmp_path / "book")
+    (root / "chapters" / "prose.md").write_text("# Prose\n", encoding="utf-8")
+    execute.run(root)
+    cache_path = root / "_build" / ".jupyter_cache"
+    app = SimpleNamespace(srcdir=str(root), outdir=str(root / "_build" / "html"),
+                          config=SimpleNamespace(nb_execution_mode="cache", nb_execution_cache_path=str(cache_path)))
+    docs = {"chapters/reads_a", "chapters/reads_ab", "chapters/unknown", "chapters/prose"}
+    env = SimpleNamespace(found_docs=docs, path2doc=lambda path: Path(path).relative_to(root).with_suffix("").as_posix())
+    assert freshness._outdated_documents(app, env, set(), set(), set()) == sorted(docs)  # never built: all
+    assert freshness._outdated_documents(app, env, set(), set(), set()) == []
+    (root / "data" / "b.csv").write_text("x\n2\n", encoding="utf-8")
+    execute.run(root)  # as make book runs it first
+    assert freshness._outdated_documents(app, env, set(), set(), set()) == ["chapters/prose", "chapters/reads_ab",
+                                                                            "chapters/unknown"]
+
+
+def test_the_fingerprint_splits_the_data_by_resource(tmp_path):
+    root = _reading_book(tmp_path / "book")
+    before = freshness.fingerprint(root)
+    (root / "data" / "b.csv").write_text("x\n3\n", encoding="utf-8")
+    after = freshness.fingerprint(root)
+    assert after.base == before.base and after.changed(before) == {"b"}
+    assert freshness.Fingerprint.parse(after.text()) == after
+    (root / "datapackage.json").write_text((root / "datapackage.json").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert freshness.fingerprint(root).base != after.base

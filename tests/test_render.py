@@ -139,9 +139,11 @@ def test_the_pdf_figure_keeps_the_fixed_width():
     stamp = output_stamp()  # the PDF figure carries the data stamp under the chart, when there is data
     lines = chartdata.table_of(spec)[1].printed_lines()  # and the claim ids it draws on, under the stamp
     printed = render.stamped_spec(spec, stamp, lines) if stamp else spec
+    shown = lines if stamp else []
+    assert bundle["application/pdf"] == render.figure_stub(printed, shown)  # drawn by the LaTeX build, not the kernel
     drawn = vlc.vegalite_to_pdf(printed, vl_version=render.VEGALITE_VERSION)
-    # The file keeps the lines it prints in a comment, for the PDF build (entente.register's appendix).
-    assert bundle["application/pdf"] == render.canonical_pdf(chartdata.mark_pdf(drawn, lines if stamp else []))
+    # The drawn file keeps the lines it prints in a comment, for the PDF build (entente.register's appendix).
+    assert render.figure_pdf(bundle["application/pdf"]) == render.canonical_pdf(chartdata.mark_pdf(drawn, shown))
     assert takes_column(embedded_spec(bundle["text/html"]))
 
 
@@ -186,7 +188,7 @@ def test_the_pdf_figure_prints_the_claim_ids_it_draws_on(tmp_path):
 
     few = entente.load().events.head(3)
     path = tmp_path / "figure.pdf"
-    path.write_bytes(render.book_renderer(charts.status(few).to_dict())["application/pdf"])
+    path.write_bytes(render.figure_pdf(render.book_renderer(charts.status(few).to_dict())["application/pdf"]))
     text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
     assert f"Drawn from 3 claims: {', '.join(few['event_id'])}." in text
 
@@ -202,3 +204,107 @@ def test_the_web_chart_is_followed_by_its_download_and_table_view():
                                      'class="entente-chart-download"', '<details class="entente-chart-data"')]
     assert order == sorted(order)
     assert re.search(r'</div>\n<script', page)
+
+
+# --- vl-convert's work kept in _build/cache, and the PDF figure drawn only by the LaTeX build ----------------
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A working directory inside a project of its own (a datapackage.json), so _build/cache is its own."""
+    from entente import releases
+
+    (tmp_path / "datapackage.json").write_text("{}", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(releases, "output_stamp", lambda: "Data as of a test")  # no data here to stamp from
+    return tmp_path
+
+
+def test_a_compiled_spec_is_read_back_from_the_cache(project, monkeypatch):
+    spec = theme.web_spec(SINGLE.to_dict())
+    first = render.compiled_vega(spec)
+    (kept,) = (project / "_build" / "cache" / render.COMPILED).glob("*.json")
+    assert json.loads(kept.read_bytes()) == first
+    import vl_convert
+
+    # Read back, not compiled: vl-convert is not called again for the same spec ...
+    real = vl_convert.vegalite_to_vega
+    monkeypatch.setattr(vl_convert, "vegalite_to_vega", lambda *a, **k: pytest.fail("compiled again"))
+    assert render.compiled_vega(spec) == first
+    # ... and a damaged entry is not served.
+    kept.write_bytes(b'{"half')
+    monkeypatch.setattr(vl_convert, "vegalite_to_vega", real)
+    assert render.compiled_vega(spec) == first and json.loads(kept.read_bytes()) == first
+
+
+def test_another_spec_is_compiled_anew(project):
+    one = render.compiled_vega(theme.web_spec(SINGLE.to_dict()))
+    other = render.compiled_vega(theme.web_spec(SINGLE.properties(title="Another title").to_dict()))
+    assert one != other and len(list((project / "_build" / "cache" / render.COMPILED).glob("*.json"))) == 2
+
+
+def test_the_kernel_gives_a_stub_and_the_figure_is_drawn_from_it(project, monkeypatch):
+    """book_renderer draws no PDF; figure_pdf draws the stub's figure once, then reads it from the cache."""
+    import vl_convert
+
+    calls = []
+    real = vl_convert.vegalite_to_pdf
+    monkeypatch.setattr(vl_convert, "vegalite_to_pdf", lambda *a, **k: calls.append(1) or real(*a, **k))
+    stub = render.book_renderer(SINGLE.to_dict())["application/pdf"]
+    assert calls == [] and render.is_figure_stub(stub) and not stub.startswith(b"%PDF")
+    pdf = render.figure_pdf(stub)
+    assert pdf.startswith(b"%PDF-") and calls == [1]
+    assert render.figure_pdf(stub) == pdf and calls == [1]
+    lines = chartdata.table_of(SINGLE.to_dict())[1].printed_lines()
+    printed = render.stamped_spec(SINGLE.to_dict(), "Data as of a test", lines)
+    assert pdf == render.canonical_pdf(chartdata.mark_pdf(real(printed, vl_version=render.VEGALITE_VERSION), lines))
+    with pytest.raises(ValueError, match="not a figure stub"):
+        render.figure_pdf(pdf)
+
+
+def test_the_latex_build_replaces_stubs_by_their_figures(project):
+    """entente.figures, on the document the LaTeX builder assembled: a stub file becomes its figure under
+    the same name; a real PDF is left as it is; the web builder draws nothing."""
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from entente import figures
+
+    out = project / "_build" / "jupyter_execute"
+    out.mkdir(parents=True)
+    stub = render.book_renderer(SINGLE.to_dict())["application/pdf"]
+    (out / "a.pdf").write_bytes(stub)
+    (out / "b.pdf").write_bytes(b"%PDF-1.4 already a figure")
+    doc = nodes.document(None, None)
+    for name in ("a.pdf", "b.pdf"):
+        doc += nodes.image(uri=f"_build/jupyter_execute/{name}", candidates={"*": f"_build/jupyter_execute/{name}"})
+    app = lambda builder: SimpleNamespace(srcdir=str(project), builder=SimpleNamespace(name=builder))
+    figures.draw_figures(app("html"), doc, "index")
+    assert (out / "a.pdf").read_bytes() == stub
+    figures.draw_figures(app("latex"), doc, "index")
+    assert (out / "a.pdf").read_bytes() == render.figure_pdf(stub)
+    assert (out / "b.pdf").read_bytes() == b"%PDF-1.4 already a figure"
+    assert (out / "a.pdf.stub").read_bytes() == stub and not (out / "b.pdf.stub").exists()
+    # The next LaTeX build draws the kept stub again: a figure that now comes out otherwise (other fonts)
+    # replaces the old one, though the file is a PDF by then.
+    assert not figures.draw(out / "a.pdf")
+    real = render.figure_pdf
+    try:
+        render.figure_pdf = lambda data: b"%PDF-1.4 drawn with other fonts" if data == stub else real(data)
+        figures.draw_figures(app("latex"), doc, "index")
+    finally:
+        render.figure_pdf = real
+    assert (out / "a.pdf").read_bytes() == b"%PDF-1.4 drawn with other fonts"
+
+
+def test_altair_comes_without_the_iri_grammars_and_they_still_import_later():
+    """entente.render imports Altair with rfc3987_syntax kept out (its ~40 lark grammars compile at import);
+    validation against the Vega-Lite schema needs none of its formats, and the module imports as usual after."""
+    import subprocess
+    import sys
+
+    code = ("import sys, entente.render as r; lark = 'lark' in sys.modules; import rfc3987_syntax; "
+            "r.alt.Chart(r.alt.Data(values=[{'a': 1}])).mark_bar().encode(x='a:Q').to_dict(validate=True); print(lark)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
