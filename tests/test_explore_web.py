@@ -227,3 +227,18 @@ def test_the_csv_of_every_claim_keeps_hostile_text_inert(browser, harness, tmp_p
     assert len(got) == len(raw) and list(got[config["csvHeadings"][0]]) == list(raw["event_id"])
     summary = config["csvHeadings"][-2]
     assert got[summary].iloc[0] == "'" + HOSTILE  # a spreadsheet shows it, never runs it
+
+
+def test_a_period_with_one_bound_leaves_out_the_claims_without_an_event_date(browser, harness):
+    """Only a last day typed: every dated claim up to it matches, and no undated one (the list pages agree)."""
+    site, raw, _ = harness
+    last = max(_first_day(d) for d in raw["event_date"] if d)
+    dated = raw[_within(raw, "0000-01-01", last)]
+    assert 0 < len(dated) < len(raw)
+    tab = Tab(browser, (site / "explore.html").as_uri() + f"#period_to={last}")
+    try:
+        status, ids = tab.listed(*_pages(len(dated))[0])
+    finally:
+        tab.close()
+    assert status.startswith(explore.match_text(len(dated), len(raw)) + ";")
+    assert ids == list(dated["event_id"][:explore.LIST_LIMIT]) and tab.errors == []
