@@ -11,6 +11,8 @@ import functools
 import http.server
 import shutil
 import threading
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pandas as pd
 import pytest
@@ -20,39 +22,58 @@ from test_web import browser  # noqa: F401  (the fixture)
 
 from entente import assets, explore, exploredata, load, render, synth
 
-CLAIMS = 1200  # three chunks of exploredata.CHUNK_SIZE
+CLAIMS = 1200  # several chunks of exploredata.CHUNK_SIZE
+# What the explorer page may fetch at its first view, theme aside: the page, the vega bundle, the first chunk.
+FIRST_VIEW_BUDGET = 1_000_000
+# What the data adds to the explorer's first view (its page and first chunk) at 100,000 claims. The rest is
+# fixed: on the built book's explorer page the theme's files and the vega bundle weigh about 1.25 MB (measured
+# in chromium), so within this the page stays under 1.5 MB with everything it fetches.
+DATA_PART_AT_100K = 240_000
 HOSTILE = "=cmd|' /C calc'!A0 <img src=x onerror=\"document.title='hacked'\"></td>"
 STATUS = ".entente-explorer-status"
+
+
+def _site(top, claims: int, seed: int = 5, hostile: bool = True):
+    """A harness site for ``claims`` synthetic claims under ``top``: the page as the web book's builder leaves
+    it (the timeline's CSV moved beside it, as entente.chartdata does), its chunks, the vega bundle."""
+    from entente import chartdata
+
+    bundle = ROOT / assets.VEGA_DIR / assets.VEGA_FILE
+    require(bundle.is_file(), f"no vega bundle at {bundle} (run `python -m entente.assets`)")
+    synth.write_package(claims, top / "package", seed=seed)
+    data = load(top / "package")
+    events = data.events.copy()
+    newest = explore.with_when(events).index[0]
+    if hostile:
+        events.loc[newest, "summary"] = HOSTILE  # text a spreadsheet would run, and markup: both must stay text
+    found = explore.explorer(events, schema=data.schema)
+    site = top / "site"
+    (site / exploredata.folder("explore")).mkdir(parents=True)
+    shutil.copyfile(bundle, site / assets.VEGA_FILE)
+    for name, text in exploredata.chunk_files(exploredata.rows(explore.with_when(events))).items():
+        (site / exploredata.folder("explore") / name).write_text(text, encoding="utf-8")
+    body, files = chartdata.files_beside("explore", found.html(render.chart_html(found.to_dict())))
+    for path, text in files.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(text, encoding="utf-8")
+    (site / "explore.html").write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Explorer</title><link rel="icon" href="data:,">'
+        f'<script src="{assets.VEGA_FILE}"></script></head><body>{body}</body></html>', encoding="utf-8")
+    return site, events, found.config
 
 
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
     """The folder with the harness page (explore.html), its chunks and the vega bundle; the claims, most recent
     first, as pandas reads them from the package's CSV."""
-    bundle = ROOT / assets.VEGA_DIR / assets.VEGA_FILE
-    require(bundle.is_file(), f"no vega bundle at {bundle} (run `python -m entente.assets`)")
     top = tmp_path_factory.mktemp("explorer")
-    synth.write_package(CLAIMS, top / "package", seed=5)
-    data = load(top / "package")
-    events = data.events.copy()
-    newest = explore.with_when(events).index[0]
-    events.loc[newest, "summary"] = HOSTILE  # text a spreadsheet would run, and markup: both must stay text
-    found = explore.explorer(events, schema=data.schema)
-    assert len(found.config["chunkFiles"]) > 1
-    site = top / "site"
-    (site / exploredata.folder("explore")).mkdir(parents=True)
-    shutil.copyfile(bundle, site / assets.VEGA_FILE)
-    for name, text in exploredata.chunk_files(exploredata.rows(explore.with_when(events))).items():
-        (site / exploredata.folder("explore") / name).write_text(text, encoding="utf-8")
-    (site / "explore.html").write_text(
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Explorer</title><link rel="icon" href="data:,">'
-        f'<script src="{assets.VEGA_FILE}"></script></head><body>{found.html(render.chart_html(found.to_dict()))}'
-        f"</body></html>", encoding="utf-8")
+    site, events, config = _site(top, CLAIMS)
+    assert len(config["chunkFiles"]) > 1
     raw = standing_events(top / "package")
-    raw.loc[raw["event_id"] == events.loc[newest, "event_id"], "summary"] = HOSTILE
-    order = list(explore.with_when(events)["event_id"])
-    raw = raw.set_index("event_id").loc[order].reset_index()
-    return site, raw, found.config
+    newest = explore.with_when(events)["event_id"].iloc[0]
+    raw.loc[raw["event_id"] == newest, "summary"] = HOSTILE
+    raw = raw.set_index("event_id").loc[list(explore.with_when(events)["event_id"])].reset_index()
+    return site, raw, config
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +144,9 @@ def test_paging_reaches_the_oldest_claim_loading_a_chunk_at_a_time(browser, harn
         assert ids == list(raw["event_id"][:explore.LIST_LIMIT])
         chunks = [u.rsplit("/", 1)[-1] for u in tab.requested if "/explore-data/" in u]
         assert chunks == [config["chunkFiles"][0]], "the first screen loads more than the first chunk"
+        if scheme == "file":
+            fetched = sum(Path(unquote(urlparse(u).path)).stat().st_size for u in set(tab.requested) if u.startswith("file:"))
+            assert fetched < FIRST_VIEW_BUDGET, f"the first view fetches {fetched:,} bytes"
         first_row = tab.page.eval_on_selector_all(".entente-explorer-list tbody tr:first-child td",
                                                   "cells => cells.map(c => c.textContent)")
         assert HOSTILE in first_row and tab.page.query_selector(".entente-explorer-list img") is None
@@ -242,3 +266,21 @@ def test_a_period_with_one_bound_leaves_out_the_claims_without_an_event_date(bro
         tab.close()
     assert status.startswith(explore.match_text(len(dated), len(raw)) + ";")
     assert ids == list(dated["event_id"][:explore.LIST_LIMIT]) and tab.errors == []
+
+
+@pytest.mark.slow
+def test_at_100000_claims_the_first_view_stays_light(browser, tmp_path):
+    """At 100,000 synthetic claims the first view fetches the page and the first chunk only, light enough."""
+    site, events, config = _site(tmp_path, 100_000, seed=1, hostile=False)
+    tab = Tab(browser, (site / "explore.html").as_uri())
+    try:
+        status, ids = tab.listed(1, explore.LIST_LIMIT)
+    finally:
+        tab.close()
+    assert status.startswith(explore.match_text(100_000, 100_000)) and tab.errors == []
+    assert ids == list(explore.with_when(events)["event_id"][:explore.LIST_LIMIT])
+    fetched = {Path(unquote(urlparse(u).path)).name: Path(unquote(urlparse(u).path)).stat().st_size
+               for u in set(tab.requested) if u.startswith("file:")}
+    assert set(fetched) == {"explore.html", assets.VEGA_FILE, config["chunkFiles"][0]}, fetched
+    data_part = fetched["explore.html"] + fetched[config["chunkFiles"][0]]
+    assert data_part < DATA_PART_AT_100K, fetched
