@@ -83,8 +83,8 @@ class Explorer:
     script (``explorer.js``) from the cells in ``config`` and the chunk files beside the page
     (``entente.exploredata``)."""
 
-    def __init__(self, chart: alt.TopLevelMixin, config: dict, headings: list[str]):
-        self.chart, self.config, self.headings = chart, config, headings
+    def __init__(self, chart: alt.TopLevelMixin, config: dict, headings: list[str], count: alt.TopLevelMixin):
+        self.chart, self.config, self.headings, self.count = chart, config, headings, count
 
     @property
     def id(self) -> str:
@@ -116,9 +116,17 @@ class Explorer:
             f"<thead><tr>{head}</tr></thead><tbody></tbody></table></div>\n</div>"
         )
 
+    def live_chart(self) -> alt.VConcatChart:
+        """In a live notebook, with no chunk files beside it: the timeline and, under it, the count of the matches
+        (drawn by Vega from the claims counted per day and filter value)."""
+        live = self.chart.copy(deep=True)
+        live.vconcat = [*live.vconcat, self.count]
+        live.usermeta = alt.Undefined  # the book's: its data table, the brush patch, the list's script
+        return live.properties(spacing=12)
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         if not render.in_book_build():
-            return self.chart._repr_mimebundle_(include, exclude)
+            return self.live_chart()._repr_mimebundle_(include, exclude)
         bundle = dict(render.book_renderer(self.to_dict()))
         bundle["text/html"] = self.html(bundle["text/html"])
         return bundle
@@ -199,7 +207,15 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, chunk_size: int
                              {"when_label": "When", **{f: theme.field_title(f, schema) for f in fields}})
     headings = [CLAIM_HEADING, WHEN_HEADING, theme.field_title(level, schema), theme.field_title("summary", schema),
                 SOURCES_HEADING]
-    return Explorer(chart, config, headings)
+    # The live notebook's count line: the claims counted per day (blank for none) and filter value.
+    tallies = frame.groupby(["when", *filters], dropna=False).size().reset_index(name="n")
+    count = alt.Chart(tallies).transform_calculate(hit=f"({match}) ? datum.n : 0").transform_aggregate(
+        matches="sum(hit)", claims="sum(n)").transform_calculate(
+        text="datum.matches + ' of ' + datum.claims + (datum.claims == 1 ? ' claim' : ' claims')"
+             " + (datum.matches == 1 ? ' matches' : ' match')").mark_text(
+        align="left", fontSize=13, fontWeight="bold").encode(text="text:N", x=alt.value(0), y=alt.value(10)).properties(
+        width=580, height=20)
+    return Explorer(chart, config, headings, count)
 
 
 def brush_hidden(spec: dict, selection: str) -> list[dict]:

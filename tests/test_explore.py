@@ -240,3 +240,27 @@ def test_the_builder_writes_the_chunks_beside_the_page_and_refuses_other_claims(
         exploredata._write_chunks(app, "chapters/explore", "page.html", {"body": fewer}, None)
     exploredata._write_chunks(app, "chapters/explore", "page.html", {"body": "<p>no explorer</p>"}, None)
     assert not folder.exists()
+
+
+def _live_count(found, **values) -> str:
+    """The count line of the explorer as a live notebook draws it (vega, by vl-convert), parameters set."""
+    spec = json.loads(json.dumps(found.live_chart().to_dict()))
+    for param in spec["params"]:
+        if param["name"] in values:
+            param["value"] = values[param["name"]]
+    svg = vlc.vegalite_to_svg(spec, vl_version=entente.render.VEGALITE_VERSION)
+    (count,) = re.findall(r">(\d+ of \d+ claims? match(?:es)?)<", svg)
+    return count
+
+
+def test_in_a_live_notebook_typed_dates_and_boxes_filter_the_count_as_the_data_says():
+    found = explore.explorer(DATA.events)
+    days = sorted(_first_day(d) for d in DATED["event_date"])
+    first, last = days[len(days) // 3], days[(2 * len(days)) // 3]
+    within = EVENTS[[bool(d) and first <= _first_day(d) <= last for d in EVENTS["event_date"]]]
+    assert 0 < len(within) < len(DATED)
+    assert _live_count(found, period_from=first, period_to=last) == explore.match_text(len(within), len(EVENTS))
+    assert _live_count(found, period_to=days[-1]) == explore.match_text(len(DATED), len(EVENTS))
+    space = EVENTS[EVENTS["domain"] == "space"]
+    assert _live_count(found, domain="space") == explore.match_text(len(space), len(EVENTS))
+    assert _live_count(found) == explore.match_text(len(EVENTS), len(EVENTS))
