@@ -12,7 +12,9 @@ number until the page is written. Then, for each builder:
 - HTML: a count of one claim links to that claim's entry in the register (``register.href``); a count
   of several links to an anchored list at the foot of the page, "Claims behind the numbers", whose every
   id links to its entry. No script: it works from ``file://``. Past ``LIMIT`` ids the list gives the
-  filter instead of the ids, so a page stays light at any size of the data. A count of none links nowhere.
+  filter instead of the ids, so a page stays light at any size of the data, and, where the explorer's
+  filters can express it, a link to the explorer with that filter applied (``explorer_href``). A count of
+  none links nowhere.
 - LaTeX: the number carries a footnote naming the ids (or, past ``LIMIT``, the filter); the register is
   the PDF's appendix of entries.
 - Any other builder: the number alone.
@@ -23,11 +25,13 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
+from urllib.parse import quote, urlencode
 
 import pandas as pd
 from docutils import nodes
 
-from . import register
+from . import exploredata, register
 from .labels import in_prose, plural
 
 MIME = "application/vnd.entente.claims+json"
@@ -128,6 +132,25 @@ def _register_href(docname: str, event_id: str) -> str:
     return register.href(event_id) if folder == "." else f"{folder}/{register.href(event_id)}"
 
 
+_CONDITION = re.compile(r"^(\w+) = (.+)$")
+
+
+def explorer_href(docname: str, where_: str) -> str | None:
+    """The explorer, relative to the page ``docname``, with the filter ``where_`` in its address
+    (``explore.html#stage=done``), when every condition of it is one of the explorer's filters set to a value;
+    None when the explorer cannot express it."""
+    pairs = []
+    for condition in [c for c in where_.split("; ") if c]:
+        found = _CONDITION.match(condition)
+        if not found or found.group(1) not in exploredata.FILTERS:
+            return None
+        pairs.append(found.groups())
+    folder = posixpath.relpath(posixpath.dirname(exploredata.EXPLORER_DOCNAME), posixpath.dirname(docname) or ".")
+    page = posixpath.basename(exploredata.EXPLORER_DOCNAME) + ".html"
+    target = page if folder == "." else f"{folder}/{page}"
+    return target + (f"#{urlencode(pairs, quote_via=quote)}" if pairs else "")
+
+
 def _id_links(docname: str, ids) -> str:
     return ", ".join(f'<a class="entente-claim-link" href="{html.escape(_register_href(docname, i))}">'
                      f"{html.escape(i)}</a>" for i in ids)
@@ -154,6 +177,10 @@ def _html_list(docname: str, listed: dict[str, counted]) -> str:
         else:
             body = (f"more than {LIMIT}, so not listed here: the filter before them selects them from the data, "
                     f"and the claim register has an entry for each")
+            explorer = explorer_href(docname, node["where"])
+            if explorer:
+                body += (f'; <a class="entente-counted-explore" href="{html.escape(explorer, quote=True)}">'
+                         f"list them in the explorer</a>")
             cls = "entente-counted-filter"
         items.append(f'<li id="{anchor(key)}" class="{cls}">{what} '
                      f'(<span class="entente-counted-n">{plural(node["n"], "claim")}</span>): {body}.</li>')

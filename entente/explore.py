@@ -1,10 +1,13 @@
 """Exploring the events: Altair-bound controls for the static book, ipywidgets for a live notebook.
 
 The static explorer runs in the page with no kernel: select boxes (one per filter field) and a
-brush on the timeline filter the claims, and a list shows the most recent matches with their total.
+brush on the timeline filter the claims, and a list under it shows the matches, most recent first, a
+page at a time, with their total and a CSV of them (``explorer.js``).
 The brush has a keyboard equivalent: two date boxes ("from", "to") that narrow the same period test,
-so a reader who cannot drag types the dates instead.
-It embeds at most ``EMBED_LIMIT`` of the most recent claims, so the page stays light as the data grows.
+so a reader who cannot drag types the dates instead. The page's address can carry a filter
+(``explore.html#stage=done&period_from=2022-01-01``), which the controls then show.
+The page stays light however many claims there are: it embeds the timeline's ticks and the claims
+counted per chunk; the claims themselves are in chunk files beside the page (``entente.exploredata``).
 A claim without an event date is listed, filtered and counted, but never drawn on a time axis.
 """
 from __future__ import annotations
@@ -14,17 +17,18 @@ import ipywidgets as widgets
 import pandas as pd
 from IPython.display import display
 
-from . import chartdata, charts, render, tables, theme
+from . import chartdata, charts, exploredata, render, tables, theme
+from .exploredata import ALL, DAY_MS, FILTERS, PERIOD_BOUNDS
 from .labels import id_list, plural
 from .schema import Schema
 
-EMBED_LIMIT = 1000   # claims embedded in the static explorer page (about 350 KiB)
 LIST_LIMIT = 12      # matching claims listed at once
-ALL = "all"
-# The category fields the explorers filter by, and the one that colours the timeline: any enum field will do.
-FILTERS = ("domain", "direction", "certainty")
+# The field that colours the timeline (any enum field will do), and the filter listed beside each claim.
 COLOUR = "domain"
-LEVEL = "certainty"  # the field listed beside each claim
+LEVEL = "certainty"
+# The list's headings that are no field of the schema.
+CLAIM_HEADING, WHEN_HEADING, SOURCES_HEADING = "Claim", "When", "Sources"
+READY_FUNCTION = "ententeExplorer"  # explorer.js: called with the drawn timeline's view
 
 
 def with_when(events: pd.DataFrame) -> pd.DataFrame:
@@ -55,11 +59,6 @@ def _date_box(name: str, label: str) -> alt.Parameter:
     return alt.param(name=name, value="", bind=alt.binding(input="date", name=label))
 
 
-# The two date boxes, and the label each shows: the keyboard's way to choose the period the brush chooses.
-PERIOD_BOUNDS = (("period_from", "Period from "), ("period_to", "Period to "))
-DAY_MS = 86_400_000
-
-
 def period_test(bounds: tuple[str, str] = ("period_from", "period_to")) -> str:
     """The Vega expression a claim must pass to fall in the chosen period: within the brushed stretch of the
     timeline, if one is brushed, and on or after the "from" date and on or before the "to" date, where typed.
@@ -78,23 +77,81 @@ def _milliseconds(dates: pd.Series) -> pd.Series:
                      index=dates.index, dtype="Int64")
 
 
-def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: int = EMBED_LIMIT,
+class Explorer:
+    """The static explorer as the book shows it: the timeline (an Altair chart, with the controls bound to it)
+    and, under it, the list of matching claims, their count, paging and a CSV of them, run by the page's
+    script (``explorer.js``) from the cells in ``config`` and the chunk files beside the page
+    (``entente.exploredata``)."""
+
+    def __init__(self, chart: alt.TopLevelMixin, config: dict, headings: list[str], count: alt.TopLevelMixin):
+        self.chart, self.config, self.headings, self.count = chart, config, headings, count
+
+    @property
+    def id(self) -> str:
+        return self.config["id"]
+
+    def to_dict(self) -> dict:
+        return self.chart.to_dict()
+
+    def html(self, chart_html: str) -> str:
+        """The page's script and the explorer's cells, the chart, then the list (empty until the script fills it)."""
+        import html
+
+        esc = html.escape
+        head = "".join(f'<th scope="col">{esc(h)}</th>' for h in self.headings)
+        return (
+            f'<script type="text/javascript">{exploredata.script()}</script>\n'
+            f'<script type="application/json" class="{exploredata.CONFIG_CLASS}" id="{self.id}-config">'
+            f"{render.script_json(self.config)}</script>\n"
+            f"{chart_html}\n"
+            f'<div class="entente-explorer" id="{self.id}" role="region" aria-label="Matching claims">\n'
+            f'<p class="entente-explorer-status" role="status" style="font-weight:bold">'
+            f"{esc(match_text(self.config['total'], self.config['total']))}; the list needs the page's script.</p>\n"
+            f'<p class="entente-explorer-filter"></p>\n'
+            f'<p class="entente-explorer-paging"><button type="button" data-go="newer" disabled>Newer claims</button> '
+            f'<button type="button" data-go="older" disabled>Older claims</button> '
+            f'<button type="button" data-go="csv" disabled>Download the matching claims (CSV)</button></p>\n'
+            f'<div class="entente-explorer-table" role="region" aria-label="List of matching claims" tabindex="0" '
+            f'style="overflow-x:auto;max-width:100%"><table class="table entente-explorer-list">'
+            f"<thead><tr>{head}</tr></thead><tbody></tbody></table></div>\n</div>"
+        )
+
+    def live_chart(self) -> alt.VConcatChart:
+        """In a live notebook, with no chunk files beside it: the timeline and, under it, the count of the matches
+        (drawn by Vega from the claims counted per day and filter value)."""
+        live = self.chart.copy(deep=True)
+        live.vconcat = [*live.vconcat, self.count]
+        live.usermeta = alt.Undefined  # the book's: its data table, the brush patch, the list's script
+        return live.properties(spacing=12)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        if not render.in_book_build():
+            return self.live_chart()._repr_mimebundle_(include, exclude)
+        bundle = dict(render.book_renderer(self.to_dict()))
+        bundle["text/html"] = self.html(bundle["text/html"])
+        return bundle
+
+
+def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, chunk_size: int = exploredata.CHUNK_SIZE,
              filters: tuple[str, ...] = FILTERS, colour: str = COLOUR, level: str = LEVEL,
-             schema: Schema | None = None) -> alt.VConcatChart:
-    """The static explorer: bound selects (one per field of ``filters``), a brushable timeline of the dated
-    claims, the latest matches and their count. Undated claims are listed, filtered and counted, never placed."""
+             schema: Schema | None = None) -> Explorer:
+    """The static explorer of every claim of ``events``: bound selects (one per field of ``filters``) and two
+    date boxes over a brushable timeline of the dated claims (one tick per day and combination of values);
+    under it, the matching claims, a page of ``list_limit`` at a time, with their count and a CSV of them.
+    The page embeds the timeline and the claims counted per chunk, never the claims themselves: they are in
+    chunks of ``chunk_size`` beside the page. Undated claims are listed, filtered and counted, never placed."""
     schema = theme.project_schema(schema)
-    fields = list(dict.fromkeys([*filters, colour, level]))
+    if level not in filters:
+        raise ValueError(f"the field listed beside each claim ({level}) must be one of the filters {filters}")
+    fields = list(dict.fromkeys([*filters, colour]))
     ranked = with_when(events)
-    embedded = ranked.head(embed_limit)
+    values = {f: theme.order(f, ranked[f].astype("string").dropna(), schema) for f in filters}
     frame = pd.DataFrame({
-        "id": embedded["event_id"], "summary": embedded["summary"],
-        **{f: embedded[f].astype("string") for f in fields},
-        "when": _milliseconds(embedded["when"]), "recency": _milliseconds(embedded["recency"]),
-        "when_label": embedded["when_label"],
-        "source": embedded["sources_label"],
+        "id": ranked["event_id"], "summary": ranked["summary"],
+        **{f: ranked[f].astype("string") for f in fields},
+        "when": _milliseconds(ranked["when"]), "when_label": ranked["when_label"], "source": ranked["sources_label"],
     })
-    selects = [_select(f, theme.order(f, frame[f], schema)) for f in filters]
+    selects = [_select(f, values[f]) for f in filters]
     brush = alt.selection_interval(name="period", encodings=["x"])
     dates = [_date_box(name, label) for name, label in PERIOD_BOUNDS]
     chosen = " && ".join(f"({p.name} == '{ALL}' || datum.{p.name} == {p.name})" for p in selects)
@@ -105,8 +162,6 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
     undated = len(frame) - len(dated)
     note = (f"The timeline places the {plural(len(dated), 'claim')} with an event date; "
             f"{plural(undated, 'claim')} without one {'is' if undated == 1 else 'are'} listed and counted, not placed.")
-    if len(ranked) > embed_limit:
-        note += f" This page holds the {embed_limit} most recent of {plural(len(ranked), 'claim')}; the data files hold all."
     # One tick per date and combination of filter values, naming the claims behind it.
     def one_or_count(texts: pd.Series) -> str:
         return texts.iloc[0] if len(texts) == 1 else f"{plural(len(texts), 'claim')}: pick this period to list them"
@@ -116,6 +171,19 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
         summary=("summary", one_or_count), source=("source", one_or_count)).reset_index()
     choose = ("Choose " + ", ".join(f.replace("_", " ") for f in filters) +
               " below; drag across the timeline, or type dates in the period boxes, to pick a period.")
+    ids = [str(i) for i in ranked["event_id"]]
+    config = {
+        "id": f"entente-explorer-{exploredata.digest(ids)[:10]}", "total": len(ids), "digest": exploredata.digest(ids),
+        "filters": list(filters), "values": values, "titles": {f: theme.field_title(f, schema) for f in filters},
+        "level": level, "all": ALL, "periodBounds": [name for name, _ in PERIOD_BOUNDS], "brushStore": f"{brush.name}_store",
+        "listLimit": list_limit, "chunkSize": chunk_size, "dayMs": DAY_MS,
+        "chunkFiles": [exploredata.chunk_name(n) for n in range(-(-len(ids) // chunk_size))],
+        "folderSuffix": exploredata.FOLDER_SUFFIX, "callback": exploredata.CALLBACK,
+        "cells": exploredata.cells(ranked, values, chunk_size), "formulaStarts": list(chartdata.FORMULA_STARTS),
+        "csvName": "matching-claims.csv",
+        "csvHeadings": [CLAIM_HEADING, WHEN_HEADING, *(theme.field_title(f, schema) for f in filters),
+                        theme.field_title("summary", schema), SOURCES_HEADING],
+    }
     timeline = alt.Chart(ticks.drop(columns="claim_ids")).mark_tick(thickness=3, size=26).encode(
         x=alt.X("when:T", title="Date of the event (drag to choose a period)", axis=alt.Axis(format="%b %Y")),
         color=alt.condition(match, alt.Color(f"{colour}:N", title=theme.field_title(colour, schema),
@@ -127,36 +195,27 @@ def explorer(events: pd.DataFrame, list_limit: int = LIST_LIMIT, embed_limit: in
                  alt.Tooltip("source:N", title="Source")],
     ).add_params(brush, *selects, *dates).properties(
         width=580, height=60, title=alt.Title("Explore the claims", subtitle=[note, choose]))
-    base = alt.Chart(frame)
-    total = base.transform_calculate(hit=f"({match}) ? 1 : 0").transform_aggregate(
-        matches="sum(hit)", claims="count()").transform_calculate(
-        text="datum.matches + ' of ' + datum.claims + (datum.claims == 1 ? ' claim' : ' claims')"
-             f" + (datum.matches == 1 ? ' matches' : ' match') + '; up to {list_limit} listed, most recent first'").mark_text(
-        align="left", fontSize=13, fontWeight="bold").encode(text="text:N", x=alt.value(0), y=alt.value(10)).properties(
-        width=580, height=20)
-    listed = base.transform_filter(match).transform_window(
-        rank="row_number()", sort=[alt.SortField("recency", order="descending"), alt.SortField("id", order="ascending")]).transform_filter(
-        f"datum.rank <= {list_limit}")
-
-    def column(field: str, title: str, width: int) -> alt.Chart:
-        return listed.mark_text(align="left", baseline="middle", limit=width - 8).encode(
-            y=alt.Y("rank:O", axis=None), x=alt.value(0), text=f"{field}:N",
-            tooltip=[alt.Tooltip("id:N", title="Claim"), alt.Tooltip("summary:N", title="Summary"),
-                     alt.Tooltip("source:N", title="Source")],
-        ).properties(width=width, height=20 * list_limit, title=alt.Title(title, fontSize=12))
-
-    # Widths add up to the book's text column, so the explorer never needs a scroll bar.
-    rows = alt.hconcat(column("id", "Claim", 44), column("when_label", "When", 128),
-                       column(level, theme.field_title(level, schema), 76),
-                       column("summary", "Summary", 330), spacing=4)
-    explorer = alt.vconcat(timeline, total, rows, spacing=12).properties(
+    # A one-view concatenation: its parameters are the whole chart's (its PDF figure is stamped as a compound).
+    timeline = alt.vconcat(timeline).properties(
         description=f"Interactive explorer of {plural(len(frame), 'claim')}, {len(dated)} of them placed on a timeline: "
                     "select boxes, and a period brushed on the timeline or typed in two date boxes, filter the claims; "
-                    "the most recent matches are listed.")
-    explorer = explorer.properties(usermeta={render.VEGA_PATCH: brush_hidden(explorer.to_dict(), brush.name)})
+                    "the list under the chart gives the matches, most recent first, a page at a time.")
+    timeline = timeline.properties(usermeta={render.VEGA_PATCH: brush_hidden(timeline.to_dict(), brush.name),
+                                             render.READY: {"function": READY_FUNCTION, "argument": config["id"]}})
     # Its data table: the timeline's marks, each with every claim id behind it (entente.chartdata).
-    return chartdata.attach(explorer, ticks, "explore-the-claims",
-                            {"when_label": "When", **{f: theme.field_title(f, schema) for f in fields}})
+    chart = chartdata.attach(timeline, ticks, "explore-the-claims",
+                             {"when_label": "When", **{f: theme.field_title(f, schema) for f in fields}})
+    headings = [CLAIM_HEADING, WHEN_HEADING, theme.field_title(level, schema), theme.field_title("summary", schema),
+                SOURCES_HEADING]
+    # The live notebook's count line: the claims counted per day (blank for none) and filter value.
+    tallies = frame.groupby(["when", *filters], dropna=False).size().reset_index(name="n")
+    count = alt.Chart(tallies).transform_calculate(hit=f"({match}) ? datum.n : 0").transform_aggregate(
+        matches="sum(hit)", claims="sum(n)").transform_calculate(
+        text="datum.matches + ' of ' + datum.claims + (datum.claims == 1 ? ' claim' : ' claims')"
+             " + (datum.matches == 1 ? ' matches' : ' match')").mark_text(
+        align="left", fontSize=13, fontWeight="bold").encode(text="text:N", x=alt.value(0), y=alt.value(10)).properties(
+        width=580, height=20)
+    return Explorer(chart, config, headings, count)
 
 
 def brush_hidden(spec: dict, selection: str) -> list[dict]:

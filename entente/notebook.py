@@ -20,7 +20,7 @@ def glue_all(values: dict) -> None:
         from IPython.display import display
 
         for value in values.values():
-            if isinstance(value, alt.TopLevelMixin):
+            if isinstance(value, alt.TopLevelMixin) or hasattr(value, "live_chart"):  # a chart, or the explorer
                 display(value)
         return
     from myst_nb import glue  # only notebooks run by the book need it

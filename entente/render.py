@@ -83,6 +83,9 @@ DRAW = "ententeChart"
 # Where a spec's usermeta carries JSON Patch operations ("test" and "add") for its compiled Vega spec: what
 # Vega-Lite cannot say (entente.explore hides the timeline's brush from screen readers this way).
 VEGA_PATCH = "vegaPatch"
+# Where a spec's usermeta names a page function, {"function": name, "argument": value}, to call with the drawn
+# Vega view (entente.explore's list of claims follows the timeline's controls this way).
+READY = "onDrawn"
 
 
 def web_vega(spec: dict) -> dict:
@@ -182,6 +185,11 @@ def chart_html(spec: dict, stamp: str = "") -> str:
     """The chart's element and script, its stamp, and its data: a CSV download and a table view."""
     element = chart_id(spec)
     spec, table = chartdata.table_of(spec)
+    meta = dict(spec.get("usermeta") or {})
+    ready = meta.pop(READY, None)
+    spec = {k: v for k, v in spec.items() if k != "usermeta"} | ({"usermeta": meta} if meta else {})
+    then = (f'.then(function (view) {{ if (view) window[{script_json(ready["function"])}](view, '
+            f'{script_json(ready["argument"])}); }})' if ready else "")
     description = spec.get("description") or "Chart"
     fits = theme.fits_container(spec)
     # A chart that cannot narrow scrolls in its own box, which the keyboard can reach (tabindex) to scroll it.
@@ -191,7 +199,7 @@ def chart_html(spec: dict, stamp: str = "") -> str:
         f'aria-label="{html.escape(description)}"></div>\n'
         f'<script type="text/javascript">'
         f'{DRAW}("#{element}", {script_json(web_vega(spec))})'
-        f'.catch(function (err) {{ console.error("chart {element}: " + err); }});</script>'
+        f'.catch(function (err) {{ console.error("chart {element}: " + err); }}){then};</script>'
         # Text of the page, not of the drawing: it shows even where the script cannot run.
         + (f'\n<p class="entente-stamp">{html.escape(stamp)}</p>' if stamp else "")
         + "\n" + table.html()

@@ -9,6 +9,7 @@
 - entente.downloads: the data, the chapters as notebooks and the PDF on the Downloads page;
 - entente.register: the claim register's pages after the first (web only);
 - entente.chartdata: each chart's CSV written to a file beside its page (web only);
+- entente.exploredata: the explorer's claims written in chunks beside its page (web only);
 - entente.claimlinks: the ``{count}`` role, which links a count of claims in the prose to the claims it counts;
 - entente.access: citation lists whose entries are list items, and only pages published (no theme fragments);
 - entente.latex: the PDF's structure (parts, an unnumbered introduction, tables that break across pages).
@@ -43,8 +44,8 @@ def _use_generated_assets(app, config) -> None:
 def setup(app):
     os.environ[render.BUILD_ENV] = "1"
     app.connect("config-inited", _use_generated_assets, priority=100)
-    for module in ("freshness", "pages", "iconfont", "downloads", "register", "chartdata", "claimlinks", "access",
-                   "figures"):
+    for module in ("freshness", "pages", "iconfont", "downloads", "register", "chartdata", "exploredata", "claimlinks",
+                   "access", "figures"):
         app.setup_extension(f"entente.{module}")
     app.connect("doctree-resolved", latex.structure)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "3"}

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import IN_CI, ROOT, raw, require
-from entente import access
+from entente import access, explore
 from test_explore import _first_day
 from test_web import HTML, PAGES, Visit, browser, file_url  # noqa: F401  (browser is a fixture)
 
@@ -175,19 +175,21 @@ class _English:
         return self._browser.new_context(locale="en-US", timezone_id="UTC", **options)
 
 
-# What the explorer shows: its bound controls, what has the focus and how it is drawn, the count line and the
-# claim ids listed (text of the drawing, not of the page).
+# What the explorer shows: its bound controls, what has the focus and how it is drawn, and under the chart, the
+# count line and the claim ids listed (text of the page, filled by the explorer's script).
 STATE_JS = """chart => {
     const focus = document.activeElement, style = getComputedStyle(focus);
-    const texts = [...chart.querySelectorAll('svg.marks text')].map(t => t.textContent);
     return {
         focus: chart.contains(focus) && focus !== chart ? (focus.name || focus.tagName) : (focus === chart ? 'chart' : null),
         value: focus.value === undefined ? null : focus.value,
         ring: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none',
-        count: texts.find(t => / of \\d+ claims? match/.test(t)) || null,
-        ids: texts.filter(t => /^E\\d+$/.test(t)),
+        count: document.querySelector('.entente-explorer-status').textContent,
+        ids: [...document.querySelectorAll('.entente-explorer-list tbody td:first-child')].map(t => t.textContent),
     };
 }"""
+# The status line once the list under the explorer is filled for the filter it counts.
+LISTED_JS = """() => /(listed, most recent first|none to list)\\.$/.test(
+    document.querySelector('.entente-explorer-status').textContent)"""
 
 
 def _state(chart) -> dict:
@@ -196,6 +198,7 @@ def _state(chart) -> dict:
 
 def _settle(page) -> None:
     page.wait_for_timeout(300)  # vega redraws on the next animation frame; this is not a timing test
+    page.wait_for_function(LISTED_JS, timeout=10_000)
 
 
 def _tab_to_next_control(page, chart, seen: set) -> dict:
@@ -236,8 +239,9 @@ def test_every_explorer_control_works_from_the_keyboard_with_visible_focus(brows
         assert chart.get_attribute("tabindex") == "0" and chart.get_attribute("aria-label"), \
             "the explorer's scroll box is not reachable or has no name"
         chart.focus()
+        page.wait_for_function(LISTED_JS, timeout=10_000)
         start = _state(chart)
-        assert start["focus"] == "chart" and start["count"] == _expected(len(events)) + "; up to 12 listed, most recent first"
+        assert start["focus"] == "chart" and start["count"].startswith(_expected(len(events)) + ";")
         reached, seen = [], {"chart"}
         while True:
             state = _tab_to_next_control(page, chart, seen)
@@ -247,7 +251,7 @@ def test_every_explorer_control_works_from_the_keyboard_with_visible_focus(brows
             seen.add(name)
             reached.append(name)
             assert state["ring"], f"{name}: no visible focus when reached with Tab"
-            if name in ("domain", "direction", "certainty"):
+            if name in explore.FILTERS:
                 page.keyboard.press("ArrowDown")  # the first value after "all"
                 _settle(page)
                 changed = _state(chart)
@@ -255,11 +259,11 @@ def test_every_explorer_control_works_from_the_keyboard_with_visible_focus(brows
                 assert value != "all", f"{name}: ArrowDown did not change the select box"
                 hits = events[events[name] == value]
                 assert changed["count"].startswith(_expected(len(hits))), (name, value, changed["count"])
-                assert set(changed["ids"]) <= set(hits["event_id"]) and len(changed["ids"]) == min(len(hits), 12)
+                assert set(changed["ids"]) <= set(hits["event_id"]) and len(changed["ids"]) == min(len(hits), explore.LIST_LIMIT)
                 page.keyboard.press("ArrowUp")  # back to "all"
                 _settle(page)
                 assert _state(chart)["count"].startswith(_expected(len(events)))
-        assert reached == ["domain", "direction", "certainty", "period_from", "period_to"], reached
+        assert reached == [*explore.FILTERS, *(name for name, _ in explore.PERIOD_BOUNDS)], reached
 
         # A period typed into the date boxes (month, day, year in this locale), from the keyboard alone.
         dated = sorted(d for d in dates if d)
@@ -274,7 +278,7 @@ def test_every_explorer_control_works_from_the_keyboard_with_visible_focus(brows
         inside = events[[bool(d) and first <= d <= last for d in dates]]
         assert 0 < len(inside) < len(events)
         assert shown["count"].startswith(_expected(len(inside))), (first, last, shown["count"])
-        assert set(shown["ids"]) <= set(inside["event_id"]) and len(shown["ids"]) == min(len(inside), 12)
+        assert set(shown["ids"]) <= set(inside["event_id"]) and len(shown["ids"]) == min(len(inside), explore.LIST_LIMIT)
     finally:
         visit.close()
     assert visit.errors == [] and visit.outside == []

@@ -142,6 +142,11 @@ def test_each_linked_number_equals_the_claims_its_link_lists():
                 if "entente-counted-filter" in item.get("class", []):
                     assert n > LIMIT and listed == [], f"{path.name}: {href}"
                     assert f"{n} claims" in item.get_text(), f"{path.name}: {href}"
+                    explorer = item.select("a.entente-counted-explore")
+                    where = values[link["data-count"]].where
+                    assert len(explorer) == (claimlinks.explorer_href(f"chapters/{path.stem}", where) is not None), (path.name, where)
+                    for a in explorer:  # the explorer's filter selects as many claims as the number says
+                        assert _explorer_selects(path, a["href"]) == n, f"{path.name}: {a['href']}"
                 else:
                     assert 1 < n == len(listed) == len(set(listed)), f"{path.name}: {href} lists {len(listed)}, says {n}"
             else:
@@ -155,6 +160,28 @@ def test_each_linked_number_equals_the_claims_its_link_lists():
             assert unresolved == [], f"{path.name}: ids without a register entry"
             checked += 1
     assert checked > 30
+
+
+def _explorer_selects(page: Path, href: str) -> int:
+    """How many of the book's claims the explorer's address ``href`` (relative to ``page``) selects, by pandas."""
+    from urllib.parse import parse_qsl
+
+    from conftest import standing_events
+
+    target, _, fragment = href.partition("#")
+    assert (page.parent / target).resolve() == (require_html() / "chapters" / "explore.html").resolve(), href
+    events = standing_events()
+    for field, value in parse_qsl(fragment):
+        events = events[events[field] == value]
+    return len(events)
+
+
+def test_a_filter_the_explorer_can_apply_links_to_it():
+    assert claimlinks.explorer_href("chapters/intro", "direction = Iran to Russia; stage = done") == \
+        "explore.html#direction=Iran%20to%20Russia&stage=done"
+    assert claimlinks.explorer_href("index", "") == "chapters/explore.html"
+    for where in ("paragraph = 1; stage = done", "certainty is not established", "at least one cited report"):
+        assert claimlinks.explorer_href("chapters/intro", where) is None, where
 
 
 def test_a_page_lists_the_claims_of_the_first_paragraph_flows():

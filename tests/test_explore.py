@@ -1,4 +1,5 @@
-"""The explorers: the widget one answers its controls; the static one is bounded and filters in the page."""
+"""The explorers: the widget one answers its controls; the static one embeds no claim, only counts, and reads
+its list from chunk files (the list itself is tested in chromium: tests/test_explore_web.py)."""
 import json
 import re
 
@@ -7,7 +8,7 @@ import pytest
 import vl_convert as vlc
 
 import entente
-from entente import explore
+from entente import explore, exploredata
 from conftest import ROOT, raw
 
 DATA = entente.load()
@@ -21,11 +22,30 @@ def enum(field: str) -> list[str]:
     return next(f for f in fields if f["name"] == field)["constraints"]["enum"]
 
 
-def datasets(spec: dict) -> tuple[list[dict], list[dict]]:
-    """The explorer's two datasets: one row per claim, and one per tick of the timeline."""
-    timeline, _total, _listed = spec["vconcat"]
-    claims, = [rows for name, rows in spec["datasets"].items() if name != timeline["data"]["name"]]
-    return claims, spec["datasets"][timeline["data"]["name"]]
+def datasets(spec: dict) -> tuple[list[list], list[dict]]:
+    """What the explorer gives the page: its claims (in the chunk files, not the page), and its one dataset,
+    a row per tick of the timeline."""
+    (ticks,) = spec["datasets"].values()  # the page embeds no other dataset than the ticks
+    return chunk_rows(DATA.events), ticks
+
+
+def chunk_rows(events, size: int = exploredata.CHUNK_SIZE) -> list[list]:
+    """The rows of the chunk files written for ``events``, read back in order."""
+    out = []
+    for number, (name, text) in enumerate(exploredata.chunk_files(exploredata.rows(explore.with_when(events)), size).items()):
+        assert name == exploredata.chunk_name(number)
+        prefix = f"{exploredata.CALLBACK}({number},"
+        assert text.startswith(prefix) and text.endswith(");\n")
+        rows = json.loads(text[len(prefix):-3])
+        assert 0 < len(rows) <= size
+        out += rows
+    return out
+
+
+def named(rows: list[list], column: str, filters=exploredata.FILTERS) -> list:
+    """One column of the chunks' rows."""
+    columns = [*exploredata.HEAD, *filters, *exploredata.TAIL]
+    return [r[columns.index(column)] for r in rows]
 
 
 def test_widgets_drive_the_table_and_the_count():
@@ -70,14 +90,37 @@ def test_no_widget_in_a_book_build(monkeypatch):
     assert isinstance(explore.live(DATA.events), explore.LiveExplorer)
 
 
-def test_static_explorer_embeds_at_most_its_limit_most_recent_first():
+def test_static_explorer_pages_hold_every_claim_in_chunks_most_recent_first():
+    """However many claims, the page embeds none: the chunk files hold every one, most recent first, a chunk
+    size to a file; the page's cells count them per chunk, day and filter value, as pandas does."""
     many = pd.concat([DATA.events] * 5, ignore_index=True)
-    spec = explore.explorer(many, embed_limit=100).to_dict()
-    rows, _ = datasets(spec)
-    assert len(rows) == 100
-    whens = [r["recency"] for r in rows]
-    assert whens == sorted(whens, reverse=True)
-    assert f"the 100 most recent of {len(many)} claims" in " ".join(spec["vconcat"][0]["title"]["subtitle"])
+    many["event_id"] = [f"E{i:04d}" for i in range(len(many))]
+    found = explore.explorer(many, chunk_size=100)
+    rows = chunk_rows(many, 100)
+    assert sorted(named(rows, "id")) == sorted(many["event_id"]) and len(rows) == len(many)
+    assert named(rows, "id") == list(explore.with_when(many)["event_id"])
+    config = found.config
+    assert config["total"] == len(many) and config["digest"] == exploredata.digest(named(rows, "id"))
+    assert config["chunkFiles"] == [exploredata.chunk_name(n) for n in range(-(-len(many) // 100))]
+    cells = config["cells"]
+    per_chunk = pd.Series([c[-1] for c in cells]).groupby([c[0] for c in cells]).sum()
+    assert list(per_chunk) == [min(100, len(many) - 100 * n) for n in range(len(per_chunk))]
+    for i, field in enumerate(exploredata.FILTERS):
+        counted = pd.Series([c[-1] for c in cells]).groupby([config["values"][field][c[2 + i]] for c in cells]).sum()
+        assert counted.to_dict() == many[field].astype(str).value_counts().to_dict(), field
+    # The page grows with the ticks (one per day and combination of values) and the cells, not the claims:
+    # five copies of every claim draw exactly the ticks one copy draws.
+    assert len(datasets(found.to_dict())[1]) == len(datasets(explore.explorer(DATA.events).to_dict())[1])
+
+
+def test_hostile_text_stays_text_in_the_chunks_and_the_page(monkeypatch):
+    events = DATA.events.copy()
+    events.loc[explore.with_when(events).index[0], "summary"] = "</script><script>alert(1)</script>"
+    text = "".join(exploredata.chunk_files(exploredata.rows(explore.with_when(events))).values())
+    assert "<" not in text and "\\u003c/script\\u003e" in text
+    monkeypatch.setenv(entente.render.BUILD_ENV, "1")
+    page = explore.explorer(events)._repr_mimebundle_()["text/html"]
+    assert "<script>alert" not in page and "</script><script>" not in page
 
 
 def test_static_explorer_has_bound_controls_and_a_brush():
@@ -85,11 +128,12 @@ def test_static_explorer_has_bound_controls_and_a_brush():
     params = {p["name"]: p for p in spec["params"]} if "params" in spec else {
         p["name"]: p for p in spec["vconcat"][0].get("params", [])}
     assert {"domain", "direction", "certainty", "period"} <= set(params)
-    for name in ("domain", "direction", "certainty"):
+    assert set(explore.FILTERS) <= set(params)
+    for name in explore.FILTERS:
         assert params[name]["bind"]["input"] == "select"
     assert params["domain"]["bind"]["options"][0] == explore.ALL
     # Each select offers the values present, in the schema's order.
-    for name in ("domain", "direction", "certainty"):
+    for name in explore.FILTERS:
         assert params[name]["bind"]["options"] == [explore.ALL, *[v for v in enum(name) if v in set(EVENTS[name])]]
 
 
@@ -97,8 +141,8 @@ def test_static_explorer_never_places_an_undated_claim_on_the_timeline():
     spec = explore.explorer(DATA.events).to_dict()
     claims, ticks = datasets(spec)
     # Every claim is listed and counted...
-    assert sorted(r["id"] for r in claims) == sorted(EVENTS["event_id"])
-    assert all(r["when"] is None for r in claims if r["id"] not in set(DATED["event_id"]))
+    assert sorted(named(claims, "id")) == sorted(EVENTS["event_id"])
+    assert all(day is None for i, day in zip(named(claims, "id"), named(claims, "day")) if i not in set(DATED["event_id"]))
     # ...but only the dated ones are ticks, each naming the claims it stands for.
     assert sorted(i for t in ticks for i in t["ids"].split(", ")) == sorted(DATED["event_id"])
     assert all(t["when"] is not None for t in ticks)
@@ -107,7 +151,8 @@ def test_static_explorer_never_places_an_undated_claim_on_the_timeline():
     # As drawn: the timeline's rect marks (the brush's aside) are one per tick, none of them undated.
     svg = vlc.vegalite_to_svg(spec)
     drawn = re.findall(r'<path aria-label="([^"]*)"[^>]*aria-roledescription="tick"', svg)
-    assert len(drawn) == len(ticks) == len(set(DATED["event_date"] + DATED["domain"] + DATED["direction"] + DATED["certainty"]))
+    assert len(drawn) == len(ticks) == len(set(DATED["event_date"] + DATED["domain"] + DATED["direction"] + DATED["certainty"]
+                                                + DATED["stage"]))
     drawn_ids = {i for label in drawn for i in re.search(r"Claims: ([^;]*)", label).group(1).split(", ")}
     assert drawn_ids == set(DATED["event_id"])
 
@@ -148,44 +193,6 @@ def _first_day(date: str) -> str:
     return date + "-01-01" if len(date) == 4 else date + "-01" if len(date) == 7 else date
 
 
-def _drawn(spec: dict, **values) -> tuple[str, list[str]]:
-    """The explorer drawn by vega (vl-convert) with some parameters set as a reader would: its count line and
-    the claim ids it lists."""
-    spec = json.loads(json.dumps(spec))
-    for param in spec["params"]:
-        if param["name"] in values:
-            param["value"] = values[param["name"]]
-    svg = vlc.vegalite_to_svg(spec, vl_version=entente.render.VEGALITE_VERSION)
-    count, = re.findall(r">(\d+ of \d+ claims? match)", svg)
-    return count, re.findall(r">(E\d+)</text>", svg)
-
-
-def test_two_date_boxes_choose_the_period_from_the_keyboard():
-    spec = explore.explorer(DATA.events).to_dict()
-    params = {p["name"]: p for p in spec["params"]}
-    for name, label in explore.PERIOD_BOUNDS:
-        assert params[name]["bind"] == {"input": "date", "name": label} and params[name]["value"] == ""
-    # The timeline's colours, the count and the list all apply the one period test, brush and dates together.
-    text = json.dumps(spec)
-    assert text.count(json.dumps(explore.period_test())[1:-1]) >= 3
-
-
-def test_typed_dates_filter_the_count_and_list_as_the_data_says():
-    spec = explore.explorer(DATA.events).to_dict()
-    days = sorted(_first_day(d) for d in DATED["event_date"])
-    first, last = days[len(days) // 3], days[(2 * len(days)) // 3]
-    within = EVENTS[[bool(d) and first <= _first_day(d) <= last for d in EVENTS["event_date"]]]
-    after = EVENTS[[bool(d) and _first_day(d) >= first for d in EVENTS["event_date"]]]
-    assert 0 < len(within) < len(after) < len(DATED)
-    count, ids = _drawn(spec, period_from=first, period_to=last)
-    assert count == explore.match_text(len(within), len(EVENTS))
-    assert set(ids) <= set(within["event_id"]) and len(ids) == min(len(within), explore.LIST_LIMIT)
-    # One bound alone sets no limit on the other side; undated claims are out as soon as either is typed.
-    assert _drawn(spec, period_from=first)[0] == explore.match_text(len(after), len(EVENTS))
-    assert _drawn(spec, period_to=days[-1])[0] == explore.match_text(len(DATED), len(EVENTS))
-    assert _drawn(spec)[0] == explore.match_text(len(EVENTS), len(EVENTS))
-
-
 UNNAMED_IMAGE = re.compile(r'<g (?![^>]*aria-label)[^>]*role="graphics-symbol"')
 
 
@@ -207,3 +214,53 @@ def test_the_brush_is_hidden_from_assistive_technology_in_the_drawn_spec():
         entente.render.patched(entente.render.web_vega({**spec, "usermeta": {}}), wrong)
     with pytest.raises(ValueError, match="only 'test' and 'add'"):
         entente.render.patched({}, [{"op": "remove", "path": "/marks/0"}])
+
+
+# --- the chunks, written by the web book's builder beside the page ---------------------------------------------
+
+def test_the_builder_writes_the_chunks_beside_the_page_and_refuses_other_claims(tmp_path, monkeypatch):
+    """The page's explorer names its chunks; the builder writes exactly those, from the book's data, into the
+    page's own folder (emptied first), and stops when the page counts other claims than the data holds."""
+    from types import SimpleNamespace
+
+    from sphinx.errors import ExtensionError
+
+    monkeypatch.setenv(entente.render.BUILD_ENV, "1")
+    found = explore.explorer(DATA.events, chunk_size=20)
+    app = SimpleNamespace(outdir=str(tmp_path), srcdir=str(ROOT))
+    folder = tmp_path / "chapters" / "explore-data"
+    folder.mkdir(parents=True)
+    (folder / "claims-999.js").write_text("left over", encoding="utf-8")
+    exploredata._write_chunks(app, "chapters/explore", "page.html", {"body": found._repr_mimebundle_()["text/html"]}, None)
+    assert sorted(p.name for p in folder.iterdir()) == found.config["chunkFiles"]
+    assert "".join((folder / name).read_text(encoding="utf-8") for name in found.config["chunkFiles"]) == \
+        "".join(exploredata.chunk_files(exploredata.rows(explore.with_when(DATA.events)), 20).values())
+    fewer = explore.explorer(DATA.events.head(10))._repr_mimebundle_()["text/html"]
+    with pytest.raises(ExtensionError, match="the explorer counts 10 claims"):
+        exploredata._write_chunks(app, "chapters/explore", "page.html", {"body": fewer}, None)
+    exploredata._write_chunks(app, "chapters/explore", "page.html", {"body": "<p>no explorer</p>"}, None)
+    assert not folder.exists()
+
+
+def _live_count(found, **values) -> str:
+    """The count line of the explorer as a live notebook draws it (vega, by vl-convert), parameters set."""
+    spec = json.loads(json.dumps(found.live_chart().to_dict()))
+    for param in spec["params"]:
+        if param["name"] in values:
+            param["value"] = values[param["name"]]
+    svg = vlc.vegalite_to_svg(spec, vl_version=entente.render.VEGALITE_VERSION)
+    (count,) = re.findall(r">(\d+ of \d+ claims? match(?:es)?)<", svg)
+    return count
+
+
+def test_in_a_live_notebook_typed_dates_and_boxes_filter_the_count_as_the_data_says():
+    found = explore.explorer(DATA.events)
+    days = sorted(_first_day(d) for d in DATED["event_date"])
+    first, last = days[len(days) // 3], days[(2 * len(days)) // 3]
+    within = EVENTS[[bool(d) and first <= _first_day(d) <= last for d in EVENTS["event_date"]]]
+    assert 0 < len(within) < len(DATED)
+    assert _live_count(found, period_from=first, period_to=last) == explore.match_text(len(within), len(EVENTS))
+    assert _live_count(found, period_to=days[-1]) == explore.match_text(len(DATED), len(EVENTS))
+    space = EVENTS[EVENTS["domain"] == "space"]
+    assert _live_count(found, domain="space") == explore.match_text(len(space), len(EVENTS))
+    assert _live_count(found) == explore.match_text(len(EVENTS), len(EVENTS))

@@ -90,7 +90,7 @@ def test_live_bundle_is_compiled_vega_jupyterlab_renders():
 
 def test_live_bundle_keeps_the_explorer_interactive():
     """The static explorer's bound selects, brush and selection test survive compilation."""
-    bundle, _ = live.live_renderer(explore.explorer(DATA.events).to_dict())
+    bundle, _ = live.live_renderer(explore.explorer(DATA.events).live_chart().to_dict())
     vega = bundle[live.VEGA_MIMETYPE]
     bound = {s["name"]: s["bind"] for s in vega["signals"] if "bind" in s}
     selects = {name: b for name, b in bound.items() if b["input"] == "select"}

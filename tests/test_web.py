@@ -387,7 +387,8 @@ def _settle(page) -> None:
 
 
 def _try_each_value(page, chart, control) -> bool:
-    """Set the control to each of its other values in turn; True once the chart shows something else."""
+    """Set the control to each of its other values in turn; True once the chart shows something else. A select
+    box is then set back, so the next control is tried on its own (four filters at once may select nothing)."""
     before = chart.evaluate(SHOWN_JS)
     kind = control.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
     if kind.startswith("select"):
@@ -409,6 +410,9 @@ def _try_each_value(page, chart, control) -> bool:
                 " e.dispatchEvent(new Event('change', {bubbles: true})); }", value)
         _settle(page)
         if chart.evaluate(SHOWN_JS) != before:
+            if kind.startswith("select"):
+                control.select_option(current)
+                _settle(page)
             return True
     return False
 
@@ -427,6 +431,38 @@ def test_explore_page_has_controls():
     require(HTML.is_dir(), f"no web book in {HTML}")
     assert "chapters/explore" in toc_files()
     assert "chapters/explore.html" in pages_with_controls()
+
+
+@pytest.mark.build
+def test_the_explorer_lists_the_books_claims_from_its_chunks_and_applies_an_address_filter(browser):
+    """The built explorer page, from disk: its list is filled from the chunk files beside it and counts every
+    claim; opened with a filter in its address (as a list of claims elsewhere in the book links to it), its
+    boxes show the filter and its count is pandas' count of the claims it selects."""
+    require((HTML / "chapters" / "explore.html").is_file(), f"no web book in {HTML}")
+    from conftest import standing_events
+
+    from entente import explore, exploredata
+
+    events = standing_events()
+    chunks = sorted(p.name for p in (HTML / "chapters" / exploredata.folder("explore")).glob("*.js"))
+    assert chunks == [exploredata.chunk_name(n) for n in range(-(-len(events) // exploredata.CHUNK_SIZE))]
+    listed = """() => /(listed, most recent first|none to list)\\.$/.test(
+        document.querySelector('.entente-explorer-status').textContent)"""
+    field, value = "stage", events["stage"].value_counts().index[0]
+    for fragment, expected in (("", events), (f"#{field}={value.replace(' ', '%20')}", events[events[field] == value])):
+        visit = Visit(browser, file_url("chapters/explore.html") + fragment)
+        try:
+            visit.page.wait_for_function(listed, timeout=20_000)
+            status = visit.page.eval_on_selector(".entente-explorer-status", "e => e.textContent")
+            ids = visit.page.eval_on_selector_all(".entente-explorer-list tbody td:first-child a",
+                                                  "cells => cells.map(c => c.textContent)")
+            shown = visit.page.eval_on_selector(f".vega-bind select[name={field}]", "e => e.value")
+        finally:
+            visit.close()
+        assert status.startswith(explore.match_text(len(expected), len(events)) + ";"), status
+        assert set(ids) <= set(expected["event_id"]) and len(ids) == min(len(expected), explore.LIST_LIMIT)
+        assert shown == (value if fragment else explore.ALL)
+        assert visit.errors == [] and visit.outside == []
 
 
 @pytest.mark.build
@@ -712,17 +748,20 @@ def _spec_rows(spec: dict) -> list[dict]:
 @pytest.mark.parametrize("page", CHARTED or [None])
 def test_each_csv_holds_the_numbers_its_chart_draws(page):
     """Where a chart draws one dataset of counts, its CSV has a row per mark with the same count, and as
-    many ids as that count; the explorer's CSV has a row per timeline mark."""
+    many ids as that count; the explorer's CSV has a row per timeline mark, with the claims the mark names."""
     require(page is not None, f"no web book in {HTML}, or no page draws a chart")
     for chart in chart_data(page):
         frame, spec = chart["csv"], chart["spec"]
         ids = _csv_ids(frame)
-        if len(_given_data(spec)) != 1:
-            continue  # the explorer: compared below
         rows = _spec_rows(spec)
         assert len(rows) == len(frame), f"{page}: {chart['name']}"
         if "claims" in rows[0]:
             assert [int(n) for n in frame["Claims"]] == [r["claims"] for r in rows] == [len(i) for i in ids], chart["name"]
+        elif "ids" in rows[0]:  # the explorer's ticks: each names its claims, the first ten, then how many more
+            for row, listed in zip(rows, ids):
+                named, _, more = row["ids"].partition(" and ")
+                assert set(named.split(", ")) <= set(listed), chart["name"]
+                assert len(listed) == len(named.split(", ")) + (int(more.split()[0]) if more else 0), chart["name"]
         else:  # one mark per claim
             assert [i for i in ids] == [[r["event_id"]] for r in rows], chart["name"]
 
