@@ -13,7 +13,10 @@ Index), the median of ``--runs`` runs. ``--explain`` also prints, per page, the 
 
 Lighthouse itself is pinned in benchmarks/lighthouse/package.json and its package-lock.json (12.8.2: the
 13.x releases need Node 22) and installed on demand with ``npm ci`` into benchmarks/lighthouse/node_modules
-(git ignores it). It is a benchmark, not a test: the scores depend on the machine.
+(git ignores it). Its trace engine asks for two packages by the dist-tag "latest", which `npm ci` checks
+against the registry's tag of the day; package.json's overrides pin them to the locked versions
+(tests/test_lighthouse_lock.py checks all this). It is a benchmark, not a test: the scores depend on the
+machine.
 
 Usage: python benchmarks/lighthouse.py [--html _build/html] [--runs N] [--pages chapters/intro.html ...]
                                        [--explain] [--reports DIR]
