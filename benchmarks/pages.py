@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,13 @@ WATCH_CHARTS = """(() => {
   };
   requestAnimationFrame(check);
 })();"""
+
+
+def toc_pages(root: Path) -> list[str]:
+    """Every page of ``root``'s _toc.yml, as built HTML paths (the root first), without needing a YAML parser."""
+    text = (root / "_toc.yml").read_text(encoding="utf-8")
+    files = re.findall(r"^\s*(?:-\s*)?(?:root|file):\s*(\S+)\s*$", text, re.M)
+    return [f"{f.strip(chr(34) + chr(39)).removesuffix('.md')}.html" for f in files]
 
 
 class CountingHandler(http.server.SimpleHTTPRequestHandler):

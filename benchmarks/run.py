@@ -15,8 +15,9 @@ the PDF (Jupyter Book's LaTeX builder after the HTML build, as `make all` runs i
 execution time comes from the cold builds' execution cache (what myst-nb measured), beside the floor: a
 notebook that only imports pandas, altair and entente, run the same way. Then validation and load() of
 synthetic packages (entente.synth) of 10,000 and 100,000 claims beside pandas reading the same file,
-and each page of the table of contents in headless chromium: bytes fetched and time until every chart
-is drawn.
+each page of the table of contents in headless chromium: bytes fetched and time until every chart
+is drawn; and Lighthouse's performance score of each page (benchmarks/lighthouse.py: desktop preset,
+loopback server), with the metrics it is made of.
 
 Usage: python benchmarks/run.py [--project PATH] [--runs N | --quick] [--sizes 10000 100000] [--skip ...]
 """
@@ -40,8 +41,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 IGNORED = shutil.ignore_patterns(".venv", "_build", ".git", ".pytest_cache", "__pycache__", "*.egg-info",
-                                 ".ipynb_checkpoints")
-PARTS = ("builds", "chapters", "data", "pages")
+                                 ".ipynb_checkpoints", "node_modules")
+PARTS = ("builds", "chapters", "data", "pages", "lighthouse")
 EDITED_TABLE = "data/events.csv"
 
 
@@ -102,10 +103,10 @@ class Project:
         return done.stdout
 
     def toc_pages(self) -> list[str]:
-        """Every page of _toc.yml, as built HTML paths (the root first), without needing a YAML parser."""
-        text = (self.root / "_toc.yml").read_text(encoding="utf-8")
-        files = re.findall(r"^\s*(?:-\s*)?(?:root|file):\s*(\S+)\s*$", text, re.M)
-        return [f"{f.strip(chr(34) + chr(39)).removesuffix('.md')}.html" for f in files]
+        """Every page of _toc.yml, as built HTML paths (the root first)."""
+        from pages import toc_pages
+
+        return toc_pages(self.root)
 
     def chapter_times(self) -> dict[str, float]:
         """Execution seconds of each notebook in the cold build, as myst-nb stored them in the cache."""
@@ -247,6 +248,24 @@ def measure_pages(project: Project, runs: int, results: Results) -> None:
         results.add(f"time to charts drawn: {page} ({label})", "ms", [v["ms"] for v in visits])
 
 
+def measure_lighthouse(project: Project, runs: int, results: Results) -> None:
+    """Lighthouse's performance score (desktop preset) of every page, with its metrics beside it."""
+    import lighthouse
+
+    html = project.root / "_build" / "html"
+    if not html.is_dir():
+        results.failed("lighthouse", RuntimeError("\nno web book was built"))
+        return
+    try:
+        measured = lighthouse.measure(html, lighthouse.book_pages(project.root, html), runs)
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - no node, npm or browser must not lose the other figures
+        results.failed("lighthouse", RuntimeError(f"\n{error}"))
+        return
+    for page, found in measured.items():
+        results.add(f"lighthouse performance (desktop): {page}", "score", [r["score"] for r in found["runs"]],
+                    f"({lighthouse.metrics_note(found['runs'])})")
+
+
 def table(project: Project, results: Results, runs: int, started: float, load_start) -> str:
     load_end = os.getloadavg()
     lines = [
@@ -267,7 +286,7 @@ def table(project: Project, results: Results, runs: int, started: float, load_st
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmarks of the book: builds, chapters, data, pages.")
+    parser = argparse.ArgumentParser(description="Benchmarks of the book: builds, chapters, data, pages, Lighthouse.")
     parser.add_argument("--project", type=Path, default=ROOT, help="checkout to measure (default: this one)")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is shown); default 3")
     parser.add_argument("--quick", action="store_true", help="one run of everything, for development")
@@ -287,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         chapters: dict[str, list[float]] = {}
         if "builds" not in args.skip:
             chapters = measure_builds(project, runs, results, with_pdf=not args.no_pdf)
-        elif "pages" not in args.skip or "chapters" not in args.skip:
+        elif {"pages", "lighthouse", "chapters"} - set(args.skip):
             project.build()  # the pages need a web book, and the chapters their execution times
             chapters = {k: [v] for k, v in project.chapter_times().items()}
         if "chapters" not in args.skip:
@@ -296,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
             measure_data(project, args.sizes, runs, results, scratch)
         if "pages" not in args.skip:
             measure_pages(project, runs, results)
+        if "lighthouse" not in args.skip:
+            measure_lighthouse(project, runs, results)
         print(table(project, results, runs, started, load_start))
     finally:
         if args.keep:

@@ -5,10 +5,14 @@
 - every web page is written at every HTML build, over a search index started afresh (see
   ``_write_every_page``), so an incremental build writes the same files as a fresh one;
 - a page loads only what it uses: the vega bundle only where a chart is drawn, the optional extensions'
-  files only where their markup is, and never the theme's icon-font script (see ``_light_pages``).
+  files only where their markup is, and never the theme's icon-font script (see ``_light_pages``);
+- nothing large holds up a page's first paint: the vega bundle is added once the text is painted and the
+  theme's search scripts are deferred (see ``_light_pages`` and ``deferred_search_scripts``).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -70,6 +74,17 @@ def without_icon_script(head: str) -> Markup:
     return Markup(ICON_SCRIPT.sub("", str(head)))
 
 
+# The search scripts pydata-sphinx-theme puts in every page's <head> for its search-as-you-type (off in this
+# book), loaded as they come: each held up the first paint (Lighthouse's render-blocking resources).
+SEARCH_SCRIPT = re.compile(r'<script src="([^"]*(?:searchtools|language_data|searchindex)\.js[^"]*)"></script>')
+
+
+def deferred_search_scripts(extrahead: str) -> Markup:
+    """The theme's extra <head> with its search scripts deferred: fetched beside the page and run, in
+    their order, once it is parsed (called by entente/templates/layout.html)."""
+    return Markup(SEARCH_SCRIPT.sub(r'<script defer src="\1"></script>', str(extrahead)))
+
+
 def _use_own_layout(app, config) -> None:
     """Put entente/templates first: its layout.html extends the theme's, dropping the icon-font script."""
     # Relative to the source folder when it can be: an absolute path would change the config hash (and
@@ -111,17 +126,74 @@ def _drop_unused(assets_list: list, files: set[str], words: tuple[str, ...]) -> 
     assets_list[:] = [asset for asset in assets_list if not unused(asset)]
 
 
+_digests: dict[tuple[str, int], str] = {}
+
+
+def _bundle_digest(outdir: Path) -> str:
+    """The first 8 hex digits of the vega bundle's SHA-256 as the web book holds it: the ?v= of its address,
+    so that a browser never draws with a bundle it cached from another build."""
+    bundle = outdir / "_static" / assets.VEGA_FILE
+    key = (str(bundle), bundle.stat().st_mtime_ns)
+    if key not in _digests:
+        _digests[key] = hashlib.sha256(bundle.read_bytes()).hexdigest()[:8]
+    return _digests[key]
+
+
+# A chart's element and the Vega spec its inline script draws (as entente.render.chart_html writes them).
+CHART = re.compile(r'(<div class="entente-chart" id="[^"]+"[^>]*?\sstyle="[^"]*)("[^>]*></div>\n<script[^>]*>'
+                   r'[A-Za-z]+\("#[^"]+", )(\{.*?\})(\)\.catch)', re.S)
+HEIGHTS = "chart-heights.json"  # beside the web book's folder: each spec's drawn height, so it is worked out once
+_heights: dict[str, dict[str, float]] = {}
+
+
+def drawn_height(spec: str, store: Path | None = None) -> float:
+    """The height in pixels of the SVG the Vega spec ``spec`` (its JSON text) draws, as vl-convert draws it,
+    remembered in ``store`` by the spec's digest (drawing takes a few tenths of a second)."""
+    key = hashlib.sha256(spec.encode("utf-8")).hexdigest()
+    known = _heights.setdefault(str(store), json.loads(store.read_text(encoding="utf-8"))
+                                if store is not None and store.is_file() else {})
+    if key not in known:
+        import vl_convert as vlc
+
+        svg = vlc.vega_to_svg(json.loads(spec))
+        known[key] = float(re.search(r'<svg[^>]*\sheight="([\d.]+)"', svg).group(1))
+        if store is not None:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            store.write_text(json.dumps(known, sort_keys=True), encoding="utf-8")
+    return known[key]
+
+
+def with_chart_heights(body: str, store: Path | None = None) -> str:
+    """``body`` with each chart's element holding, before vega draws into it, the height its drawing will
+    have (a min-height): the text after a chart is laid out where it stays, instead of being pushed down
+    when the chart appears (Lighthouse's Cumulative Layout Shift). Controls bound below a chart are not
+    counted: they still move what follows by their height."""
+    def reserve(m: re.Match) -> str:
+        return f"{m.group(1)};min-height:{drawn_height(m.group(3), store):.0f}px{m.group(2)}{m.group(3)}{m.group(4)}"
+
+    return CHART.sub(reserve, body)
+
+
 def _light_pages(app, pagename, templatename, context, doctree) -> None:
     """Sphinx's html-page-context: a page loads only what it uses.
 
-    The vega bundle (0.9 MB) goes only on pages that draw a chart, and the optional extensions'
+    The vega bundle (0.6 MB) goes only on pages that draw a chart, and the optional extensions'
     files only on pages with their markup. Sphinx restores its lists once the page is written, so each
-    page gets its own; the bundle goes in <head>, before the charts' inline calls to draw them.
+    page gets its own. The bundle is preloaded in <head> and added by an inline loader once the page's
+    text is painted, with the stand-in that queues the charts' inline calls to draw them until it has
+    run (``assets.loader_script``).
     """
     context["entente_without_icon_script"] = without_icon_script
+    context["entente_deferred_search_scripts"] = deferred_search_scripts
     body = context.get("body", "")
+    context["entente_vega_src"] = context["entente_chart_loader"] = ""
     if CHART_MARK in body:
-        app.add_js_file(assets.VEGA_FILE)
+        context["body"] = with_chart_heights(body, Path(app.outdir).parent / HEIGHTS)
+        # Not a script tag Sphinx writes: the layout preloads the bundle and its inline loader adds it once
+        # the text is painted; until it runs, the charts' inline calls queue their charts.
+        src = f"{context['pathto']('_static/' + assets.VEGA_FILE, 1)}?v={_bundle_digest(Path(app.outdir))}"
+        context["entente_vega_src"] = src
+        context["entente_chart_loader"] = Markup(assets.loader_script(src))
     files, words = unused_assets(body)
     _drop_unused(context.get("script_files", []), files, words)
     _drop_unused(context.get("css_files", []), files, ())

@@ -26,20 +26,32 @@ def test_title_page_shows_the_data_as_of_date_not_the_build_date():
     assert config.today == f"Data as of {as_of_label()}"
 
 
-def _page_context(body: str) -> tuple[list[str], dict]:
+def _page_context(body: str, outdir=None) -> tuple[list[str], dict]:
     """Sphinx's html-page-context for a page with ``body``: the scripts the page got, and its context."""
     added: list[str] = []
-    app = SimpleNamespace(add_js_file=lambda name, **kw: added.append(name))
-    context = {"body": body}
+    app = SimpleNamespace(add_js_file=lambda name, **kw: added.append(name), outdir=str(outdir or ROOT / "_build" / "x"))
+    context = {"body": body, "pathto": lambda name, resource=0: f"../{name}"}
     pages._light_pages(app, "chapters/x", "page.html", context, None)
     return added, context
 
 
-def test_only_pages_with_a_chart_load_the_vega_bundle():
+def _built_bundle(tmp_path):
+    (tmp_path / "html" / "_static").mkdir(parents=True)
+    (tmp_path / "html" / "_static" / assets.VEGA_FILE).write_text("/* a stand-in bundle */")
+    return tmp_path / "html"
+
+
+def test_only_pages_with_a_chart_load_the_vega_bundle(tmp_path):
+    """A chart page's head preloads the bundle (with its digest) and adds it by the loader; other pages neither."""
+    outdir = _built_bundle(tmp_path)
     chart = '<div class="entente-chart" id="entente-chart-1-0123456789" role="figure"></div><script>ententeChart()</script>'
-    assert _page_context(f"<p>Text</p>{chart}")[0] == [assets.VEGA_FILE]
-    assert _page_context("<p>References, no chart.</p>")[0] == []
-    assert _page_context("")[0] == []
+    added, context = _page_context(f"<p>Text</p>{chart}", outdir)
+    assert added == []  # not a script tag Sphinx writes: the layout's loader adds it after the first paint
+    assert context["entente_vega_src"] == f"../_static/{assets.VEGA_FILE}?v={pages._bundle_digest(outdir)}"
+    assert f'script.src = "{context["entente_vega_src"]}"' in context["entente_chart_loader"]
+    for plain in ("<p>References, no chart.</p>", ""):
+        added, context = _page_context(plain, outdir)
+        assert added == [] and context["entente_vega_src"] == "" and context["entente_chart_loader"] == ""
 
 
 # The theme's <head> assets as pydata-sphinx-theme 0.17 writes them (its webpack macros).
@@ -106,3 +118,45 @@ def test_text_that_only_mentions_a_class_name_loads_nothing():
     # A claim's text is escaped into the page: it can name a class, never set one.
     scripts, _ = _assets_of('<p>class=&quot;toggle sd-card highlight&quot;</p>')
     assert "togglebutton.js" not in scripts and "design-tabs.js" not in scripts and "copybutton.js" not in scripts
+
+
+# pydata-sphinx-theme 0.17's extra <head> on a page other than search.html.
+THEME_EXTRAHEAD = """
+  <meta name="viewport" content="width=device-width, initial-scale=1"/>
+    <script src="../_static/searchtools.js"></script>
+    <script src="../_static/language_data.js"></script>
+    <script src="../searchindex.js"></script>
+"""
+
+
+def test_the_theme_search_scripts_are_deferred_and_nothing_else_changes():
+    head = str(pages.deferred_search_scripts(THEME_EXTRAHEAD))
+    assert head == THEME_EXTRAHEAD.replace("<script src=", "<script defer src=")
+    assert head.count("<script defer src=") == 3
+
+
+def test_each_chart_keeps_the_height_of_its_drawing_before_it_is_drawn(tmp_path):
+    """The element of a chart of the renderer holds, as a min-height, the height of the SVG vl-convert draws
+    from the same Vega spec; a page without charts is left as it is."""
+    import json
+    import re
+
+    import altair as alt
+    import pandas as pd
+    import vl_convert as vlc
+
+    from entente import render
+
+    frame = pd.DataFrame({"stage": ["done", "sought", "done"], "n": [3, 2, 5], "to": ["Iran", "Iran", "Russia"]})
+    tall = alt.Chart(frame).mark_bar().encode(x="n:Q", y="to:N", color="stage:N").properties(height=160, width=300)
+    short = alt.Chart(frame).mark_point().encode(x="n:Q").properties(height=40, width=300)
+    body = "<p>Before</p>" + render.chart_html(tall.to_dict()) + "<p>Between</p>" + render.chart_html(short.to_dict())
+    store = tmp_path / pages.HEIGHTS
+    out = pages.with_chart_heights(body, store)
+    specs = [json.loads(s) for s in re.findall(r'ententeChart\("#[^"]+", (\{.*?\})\)\.catch', body, re.S)]
+    drawn = [float(re.search(r'<svg[^>]*\sheight="([\d.]+)"', vlc.vega_to_svg(s)).group(1)) for s in specs]
+    reserved = [float(h) for h in re.findall(r'class="entente-chart"[^>]*style="[^"]*;min-height:([\d.]+)px"', out)]
+    assert len(drawn) == 2 and reserved == [round(h) for h in drawn] and drawn[0] > drawn[1] + 100
+    assert out.replace(f";min-height:{reserved[0]:.0f}px", "", 1).replace(f";min-height:{reserved[1]:.0f}px", "", 1) == body
+    assert len(json.loads(store.read_text(encoding="utf-8"))) == 2  # remembered for the next build
+    assert pages.with_chart_heights("<p>References, no chart.</p>", store) == "<p>References, no chart.</p>"

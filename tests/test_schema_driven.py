@@ -36,7 +36,8 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 def copy_project(target: Path) -> Path:
     """The project's files without builds, environments or git, with the new values in schema and data."""
     shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(
-        "_build", ".venv", ".git", ".pytest_cache", "__pycache__", "*.egg-info", ".ipynb_checkpoints", ".jupyter_cache"))
+        "_build", ".venv", ".git", ".pytest_cache", "__pycache__", "*.egg-info", ".ipynb_checkpoints", ".jupyter_cache",
+        "node_modules"))
     descriptor = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
     fields = next(r for r in descriptor["resources"] if r["name"] == "events")["schema"]["fields"]
     for name, (value, after, _) in NEW.items():

@@ -201,6 +201,8 @@ def test_pages_link_only_what_they_use():
     for page in PAGES:
         html = (HTML / page).read_text(encoding="utf-8")
         assert (VEGA_BUNDLE in html) == ('class="entente-chart"' in html), page
+        # Never a script tag the parser runs before painting: the head's loader adds it after the first paint.
+        assert not re.search(r'<script[^>]*\ssrc="[^"]*' + re.escape(VEGA_BUNDLE), html), page
         assert ICON_SCRIPT not in html, page
         # The extensions Jupyter Book always loads, only where their markup is: no page has toggles or
         # sphinx-design's cards, and only pages with a highlighted code block get the copy button.
@@ -248,6 +250,27 @@ def test_a_page_without_a_chart_fetches_no_vega_bundle(browser):
         assert all(s["width"] > MIN_SIZE for s in drawn), f"{page}: charts not drawn: {drawn}"
         assert icon is None or "Font Awesome" in icon, f"{page}: the theme's icons lost their font ({icon})"
         assert visit.errors == [] and visit.outside == [], page
+
+
+@pytest.mark.build
+def test_charts_are_drawn_in_the_height_kept_for_them(browser):
+    """Before vega draws, each chart's element already has its drawing's height (entente.pages keeps it as
+    a min-height), so the text after a chart stays where it was when the chart appears. The controls some
+    charts bind below their drawing are not counted in it."""
+    charted = [p for p in PAGES if _page_has(p, 'class="entente-chart"')]
+    require(bool(charted), f"no web book in {HTML}")
+    for page in charted:
+        visit = Visit(browser, file_url(page))
+        try:
+            visit.wait_for_charts()
+            found = visit.page.eval_on_selector_all(".entente-chart", """charts => charts.map(c => ({
+                id: c.id, kept: parseFloat(c.style.minHeight),
+                drawn: c.querySelector('svg.marks').getBoundingClientRect().height}))""")
+        finally:
+            visit.close()
+        assert found, page
+        for chart in found:
+            assert chart["kept"] > MIN_SIZE and abs(chart["drawn"] - chart["kept"]) <= 2, f"{page}: {chart}"
 
 
 # --- every width: a phone's and a desktop's ------------------------------------------------------------
@@ -629,7 +652,8 @@ def test_a_second_build_is_byte_identical(tmp_path):
     require(HTML.is_dir(), f"no web book in {HTML} to compare with")
     copy = tmp_path / "book"
     shutil.copytree(ROOT, copy, symlinks=True, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "_build", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints"))
+        ".git", ".venv", "_build", "__pycache__", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints",
+        "node_modules"))  # the Lighthouse benchmark's npm install, when it has run
     # The same dates as the Makefile gives the first build (make exports them; a bare pytest does not).
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or subprocess.run(
         ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "0"
