@@ -88,3 +88,59 @@ def write_bibliography(data: Dataset, target: Path) -> Path:
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
     return target
+
+
+# The bibliography's style (``bibtex_default_style`` in _config.yml): pybtex's alpha, whose labels tell
+# apart the entries of one outlet and year by a letter after the label. pybtex counts on from "a" through
+# the character table, so a 27th entry gets "{" and the 32nd a control character LaTeX refuses (met at
+# 100,000 claims); this style goes on "aa", "ab" and so on instead. Below 27 the labels are alpha's.
+STYLE = "entente"
+
+
+def label_suffix(n: int) -> str:
+    """The ``n``-th (from 0) suffix: a to z, then aa to az, ba and so on."""
+    letters = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def _styles():
+    from collections import Counter
+
+    from pybtex.style.formatting.alpha import Style as Alpha
+    from pybtex.style.labels.alpha import LabelStyle as AlphaLabels
+
+    class Labels(AlphaLabels):
+        def format_labels(self, sorted_entries):
+            labels = [self.format_label(entry) for entry in sorted_entries]
+            count, counted = Counter(labels), Counter()
+            for label in labels:
+                if count[label] == 1:
+                    yield label
+                else:
+                    yield label + label_suffix(counted[label])
+                    counted.update([label])
+
+    class Style(Alpha):
+        default_label_style = Labels
+
+    return Style
+
+
+def register_style() -> None:
+    """Make ``STYLE`` known to pybtex (sphinxcontrib-bibtex finds styles through pybtex's plugins)."""
+    from pybtex.plugin import find_plugin, register_plugin
+
+    try:
+        find_plugin("pybtex.style.formatting", STYLE)
+    except Exception:  # not registered yet in this process
+        register_plugin("pybtex.style.formatting", STYLE, _styles())
+
+
+def setup(app):
+    register_style()
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
+

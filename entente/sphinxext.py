@@ -45,7 +45,7 @@ def setup(app):
     os.environ[render.BUILD_ENV] = "1"
     app.connect("config-inited", _use_generated_assets, priority=100)
     for module in ("freshness", "pages", "iconfont", "downloads", "register", "chartdata", "exploredata", "claimlinks",
-                   "access", "figures"):
+                   "access", "figures", "bib"):
         app.setup_extension(f"entente.{module}")
     app.connect("doctree-resolved", latex.structure)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "3"}

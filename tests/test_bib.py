@@ -2,6 +2,7 @@
 from pybtex.database import parse_string
 
 import dataclasses
+import re
 import entente
 from entente import bib
 from conftest import raw
@@ -57,3 +58,30 @@ def test_past_the_limit_the_list_gives_the_article_and_the_sources_carrying_most
     assert min(per_source[sorted(listed - article)]) >= per_source.drop(sorted(listed - article)).max()
     note = bib.listing_note(DATA, limit=4).data
     assert f"Of the data's {len(sources)} sources, this list gives the 4 that carry most claims" in note
+
+
+def test_label_suffixes_stay_letters_past_the_alphabet():
+    assert [bib.label_suffix(n) for n in (0, 1, 25, 26, 27, 51, 52, 701, 702)] == \
+        ["a", "b", "z", "aa", "ab", "az", "ba", "zz", "aaa"]
+
+
+def test_thirty_reports_of_one_outlet_and_year_get_thirty_labels_of_letters():
+    """pybtex's alpha style gave the 27th such report "{" and the 32nd a control character LaTeX refuses."""
+    from pybtex.plugin import find_plugin
+
+    bib.register_style()
+    text = "".join(f"@misc{{same-{n}, title = {{Same Outlet}}, howpublished = {{Report}}, year = {{2022}}}}\n" for n in range(30))
+    labels = [e.label for e in find_plugin("pybtex.style.formatting", bib.STYLE)().format_entries(
+        parse_string(text, "bibtex").entries.values())]
+    assert len(set(labels)) == 30
+    assert all(re.fullmatch(r"[A-Za-z]+22[a-z]+", label) for label in labels), labels
+
+
+def test_the_article_s_labels_are_alpha_s():
+    from pybtex.plugin import find_plugin
+    from pybtex.style.formatting.alpha import Style as Alpha
+
+    bib.register_style()
+    entries = parse_string(bib.bibliography_text(DATA), "bibtex").entries.values()
+    ours = [e.label for e in find_plugin("pybtex.style.formatting", bib.STYLE)().format_entries(entries)]
+    assert ours == [e.label for e in Alpha().format_entries(entries)]
