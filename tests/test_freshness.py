@@ -152,8 +152,7 @@ def test_new_event_reaches_the_pages(book):
     total = len(book.rows("events"))
     assert str(total) in book.pasted(book.root_doc)
     event, change = _next_event(book, summary=HOSTILE)
-    explore = book.root / "_build/html/chapters/explore.html"  # the page listing every event
-    assert event["event_id"] not in explore.read_text(encoding="utf8"), "the new id is already listed"
+    assert event["event_id"] not in _explorer_text(book), "the new id is already listed"
     book.append("events", event)
     book.append("changes", change)
     # The copy's claim rests on the sources of the claim it copies.
@@ -171,13 +170,21 @@ def test_new_event_reaches_the_pages(book):
     # although their sources did not change (the shared environment was updated by the LaTeX build).
     assert book.run_ok() == set()
     assert str(total + 1) in book.pasted(book.root_doc)
-    assert event["event_id"] in explore.read_text(encoding="utf8"), "the explore page was not rewritten"
+    assert event["event_id"] in _explorer_text(book), "the explorer's claims were not written again"
     _assert_shown_as_text(book, tex)
 
 
 # Text from the data that would run, format or include something if it were ever interpreted.
 HOSTILE = ('Added by the freshness test: <script>window.__entente_pwned=1</script> <img src=x onerror="alert(1)"> '
            '**not bold** {cite}`nokey` $x^2$ \\input{/etc/hostname} & 100% #1 ~ end.')
+
+
+def _explorer_text(book: Book) -> str:
+    """The explorer's page and the chunks of claims written beside it (entente.exploredata), which list
+    every claim."""
+    chapters = book.root / "_build/html/chapters"
+    return "\n".join(p.read_text(encoding="utf8") for p in
+                     [chapters / "explore.html", *sorted((chapters / "explore-data").glob("*.js"))])
 
 
 def _assert_shown_as_text(book: Book, tex: str) -> None:
@@ -191,9 +198,9 @@ def _assert_shown_as_text(book: Book, tex: str) -> None:
     assert HOSTILE in cells, "the summary is shown whole, as text, in the chapter's table"
     for raw in ("<script>window.__entente_pwned", "<img src=x", "<strong>not bold", "nokey]"):
         assert raw not in page, raw
-    explore = (book.root / "_build/html/chapters/explore.html").read_text(encoding="utf8")
+    explore = _explorer_text(book)
     assert "<script>window.__entente_pwned" not in explore and "<img src=x" not in explore
-    assert "\\u003cscript\\u003ewindow.__entente_pwned" in explore, "escaped inside the chart's JSON"
+    assert "\\u003cscript\\u003ewindow.__entente_pwned" in explore, "escaped inside the explorer's JSON"
     assert "\\input{/etc/hostname}" not in tex and "textbackslash{}input" in tex
 
 
@@ -238,7 +245,7 @@ def test_make_book_runs_stale_chapters_in_parallel_and_keeps_them(book):
     assert EXECUTING.findall(log) == [], "the build executed again what the pool had run"
     # The Sphinx build's own check ("[entente: ... N cached executions dropped]") kept the pool's work.
     assert re.findall(r"(\d+) cached executions dropped\]", log) in ([], ["0"]), log[-3000:]
-    assert event["event_id"] in (book.root / "_build/html/chapters/explore.html").read_text(encoding="utf8")
+    assert event["event_id"] in _explorer_text(book)
     assert len(validations.read_text(encoding="utf8").splitlines()) == 1, validations.read_text(encoding="utf8")
 
 
