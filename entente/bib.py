@@ -14,7 +14,7 @@ from .labels import plural
 # The references list gives every source up to this many; past it, the sources carrying most claims up to
 # this many, with those the chapters cite (the bibliography's filter, ``cited``): 5,000 sources at 100,000
 # claims made a references page of 1.2 MB. Every source stays in data/sources.csv.
-LISTED_SOURCES = 200
+LISTED_SOURCES = 100
 # The BibTeX keyword of a source the references list gives whether cited or not; the chapter's
 # bibliography filter names it (`:filter: cited or keywords == "listed"`).
 LISTED = "listed"

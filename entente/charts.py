@@ -24,6 +24,10 @@ TIMELINE_MAX_POINTS = 500
 # per report; the others share one row, one mark per month. The article's reports come from 13 outlets; a
 # row per outlet at 100,000 claims made a figure too tall for LaTeX (about 840 rows).
 OUTLET_ROWS = 15
+# Past this many cited reports the sources chart draws one mark per outlet (row) and year instead of one
+# per report: its marks, and the table view listing them, stay a few dozen rows (at 100,000 claims, with a
+# mark per report, the table view alone was 180 KB of the methodology page).
+REPORT_MARKS = 200
 
 
 def explode_list(events: pd.DataFrame, field: str) -> pd.DataFrame:
@@ -253,11 +257,12 @@ def claims_ladder(events: pd.DataFrame, limit: int = 40, colour: str = "domain",
                        "hedge": "Hedge words", "source": "Source"})
 
 
-def sources(citations: pd.DataFrame, outlet_rows: int = OUTLET_ROWS) -> alt.Chart:
+def sources(citations: pd.DataFrame, outlet_rows: int = OUTLET_ROWS, report_marks: int = REPORT_MARKS) -> alt.Chart:
     """Which reports the claims rest on: one mark per cited report, by outlet and date, sized by claims.
 
     ``citations`` has one row per claim and source (``Dataset.citations()``); the article itself is no report.
-    Past ``outlet_rows`` outlets, the outlets carrying fewest claims share a last row, one mark per month."""
+    Past ``outlet_rows`` outlets, the outlets carrying fewest claims share a last row, one mark per month;
+    past ``report_marks`` reports, every row has one mark per year."""
     citations = citations[citations["source_kind"] == "report"]
     per_report = _grouped(citations, ["source_id", "outlet", "published_label", "published_date", "source_year_inferred"])
     per_report["year"] = per_report["source_year_inferred"].map({True: "inferred", False: "given"})
@@ -267,11 +272,17 @@ def sources(citations: pd.DataFrame, outlet_rows: int = OUTLET_ROWS) -> alt.Char
     carried = per_report.explode("claim_ids")["claim_ids"].nunique()
     by_outlet = tally(claims_per_outlet)
     marks, unit = per_report, "One mark per cited report"
-    if len(outlets) > outlet_rows:
-        outlets, others = outlets[:outlet_rows], outlets[outlet_rows:]
-        marks, unit = _other_outlets(citations, per_report, others), \
-            f"One mark per cited report; the {len(others):,} outlets carrying fewest claims share the last row, one mark a month"
-        outlets.append(marks["outlet"].iloc[-1])
+    others = outlets[outlet_rows:]
+    shared = f"{len(others):,} other outlets"
+    if len(per_report) > report_marks:
+        marks = _per_period(citations, per_report, set(outlets), set(others), shared, "Y")
+        unit = "One mark per outlet and year" + (
+            f"; the {len(others):,} outlets carrying fewest claims share the last row" if others else "")
+    elif others:
+        marks = _per_period(citations, per_report, set(others), set(others), shared, "M")
+        unit = f"One mark per cited report; the {len(others):,} outlets carrying fewest claims share the last row, one mark a month"
+    if others:
+        outlets = [*outlets[:outlet_rows], shared]
     chart = alt.Chart(_drawn(marks), title=alt.Title("The reports behind the claims",
                                                  subtitle=f"{unit}; hollow where the article gives no year."),
                      description=f"Dot chart of the {plural(len(per_report), 'report')} the claims cite, by outlet and publication date, "
@@ -291,20 +302,23 @@ def sources(citations: pd.DataFrame, outlet_rows: int = OUTLET_ROWS) -> alt.Char
                        "published_date": "Placed at", "year": "Year", "claims": "Claims"})
 
 
-def _other_outlets(citations: pd.DataFrame, per_report: pd.DataFrame, others: list[str]) -> pd.DataFrame:
-    """The sources chart's rows when ``others`` share its last row: the other outlets' reports counted per
-    month (and whether the year was inferred), their source ids listed together."""
-    rest = citations[citations["outlet"].isin(others)].copy()
-    rest["published_date"] = rest["published_date"].dt.to_period("M").dt.to_timestamp()
-    months = _grouped(rest, ["published_date", "source_year_inferred"])
-    # How many reports a month's mark stands for, not their ids: a busy month has hundreds.
-    reports = rest.groupby(["published_date", "source_year_inferred"])["source_id"].nunique()
-    months = months.join(reports.map(lambda n: plural(n, "report")), on=["published_date", "source_year_inferred"])
-    months["outlet"] = f"{len(others):,} other outlets"
-    months["published_label"] = months["published_date"].dt.strftime("%b %Y")
-    months["year"] = months["source_year_inferred"].map({True: "inferred", False: "given"})
-    months = months.drop(columns="source_year_inferred")
-    return pd.concat([per_report[~per_report["outlet"].isin(others)], months[per_report.columns]], ignore_index=True)
+def _per_period(citations: pd.DataFrame, per_report: pd.DataFrame, counted: set[str], merged: set[str],
+                shared: str, freq: str) -> pd.DataFrame:
+    """The sources chart's rows with the reports of the outlets ``counted`` counted per period (``freq``: "M"
+    month, "Y" year) and whether the year was inferred, those of the outlets ``merged`` under the one label
+    ``shared``; the other outlets keep a row per report."""
+    rest = citations[citations["outlet"].isin(counted)].copy()
+    rest.loc[rest["outlet"].isin(merged), "outlet"] = shared
+    rest["published_date"] = rest["published_date"].dt.to_period(freq).dt.to_timestamp()
+    keys = ["outlet", "published_date", "source_year_inferred"]
+    periods = _grouped(rest, keys)
+    # How many reports a mark stands for, not their ids: a busy month has hundreds.
+    reports = rest.groupby(keys)["source_id"].nunique()
+    periods = periods.join(reports.map(lambda n: plural(n, "report")), on=keys)
+    periods["published_label"] = periods["published_date"].dt.strftime("%b %Y" if freq == "M" else "%Y")
+    periods["year"] = periods["source_year_inferred"].map({True: "inferred", False: "given"})
+    periods = periods.drop(columns="source_year_inferred")
+    return pd.concat([per_report[~per_report["outlet"].isin(counted)], periods[per_report.columns]], ignore_index=True)
 
 
 def theatres(events: pd.DataFrame, places: str = "theatres", stack: str = "certainty",

@@ -143,6 +143,19 @@ def test_sources_chart_gives_the_outlets_past_its_rows_one_shared_row_by_month()
     assert chart.to_dict()["height"] == 24 * 6
 
 
+def test_past_its_report_marks_the_sources_chart_draws_one_mark_per_outlet_and_year():
+    chart = charts.sources(DATA.citations(), outlet_rows=5, report_marks=5)
+    rows = values(chart)
+    links = raw("claim_sources")
+    sources = raw("sources").set_index("source_id")
+    reports = links[(links["source_id"].map(sources["kind"]) == "report") & links["event_id"].isin(EVENTS["event_id"])]
+    assert sum(r["claims"] for r in rows) == len(reports)
+    assert all(pd.Timestamp(r["published_date"]).strftime("%m-%d") == "01-01" for r in rows)
+    assert len({(r["outlet"], r["published_date"], r["year"]) for r in rows}) == len(rows), "one mark per outlet and year"
+    assert len({r["outlet"] for r in rows}) == 6
+    assert chart.to_dict()["title"]["subtitle"].startswith("One mark per outlet and year; the ")
+
+
 def test_status_counts_every_claim():
     assert sum(r["claims"] for r in values(charts.status(DATA.events))) == len(EVENTS)
 
