@@ -200,8 +200,10 @@ def test_every_claim_link_of_the_book_lands_on_its_entry():
 # --- provenance: stamps, citation, licences (issue 9) ------------------------------------------------
 
 def charts_own(table) -> bool:
-    """A chart's data table (entente.chartdata), shown under the chart's stamp: part of the chart."""
-    return table.find_parent("details", class_="entente-chart-data") is not None
+    """A chart's data table (entente.chartdata), shown under the chart's stamp, or the explorer's list of
+    matches, which its script fills from the same claims as its timeline: part of the chart."""
+    return (table.find_parent("details", class_="entente-chart-data") is not None
+            or table.find_parent("div", class_="entente-explorer") is not None)
 
 
 def stamps(doc: str) -> list[str]:

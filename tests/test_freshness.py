@@ -165,7 +165,8 @@ def test_new_event_reaches_the_pages(book):
     # `make all` order: the PDF first. The LaTeX build re-executes every notebook ...
     assert book.run_ok("--builder", "latex") == book.notebooks
     tex = "\n".join(p.read_text(encoding="utf8") for p in (book.root / "_build/latex").glob("*.tex"))
-    assert re.search(rf"\{{pasted-text\}}\{{{total + 1}\}}", tex)
+    # The root page's count of claims, pasted with the {count} role: the number, then its note naming them.
+    assert re.search(rf"(?<![\d,]){total + 1}\{{\\renewcommand\{{\\thefootnote\}}", tex)
     # ... then the web book takes the fresh executions from the shared cache, and rewrites its pages
     # although their sources did not change (the shared environment was updated by the LaTeX build).
     assert book.run_ok() == set()
