@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .csvfile import letter
 from .data import Dataset
 from .labels import plural
 
@@ -98,13 +99,8 @@ STYLE = "entente"
 
 
 def label_suffix(n: int) -> str:
-    """The ``n``-th (from 0) suffix: a to z, then aa to az, ba and so on."""
-    letters = ""
-    n += 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return letters
+    """The ``n``-th (from 0) suffix: a to z, then aa to az, ba and so on (a spreadsheet's column letters)."""
+    return letter(n).lower()
 
 
 def _styles():
