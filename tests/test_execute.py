@@ -14,7 +14,8 @@ from jupyter_cache import get_cache
 from conftest import ROOT, runs_code, toc_files
 from entente import execute, freshness
 
-NOTEBOOK = """\
+# A MyST notebook's front matter, as the chapters have it.
+FRONT_MATTER = """\
 ---
 jupytext:
   text_representation:
@@ -25,6 +26,9 @@ kernelspec:
   language: python
   name: python3
 ---
+"""
+
+NOTEBOOK = FRONT_MATTER + """\
 
 # {title}
 
@@ -139,17 +143,7 @@ def test_other_execution_modes_are_left_to_myst_nb(tmp_path):
 
 # --- a data edit re-runs only the chapters that read what changed ------------------------------------------
 
-READER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+READER = FRONT_MATTER + """\
 
 # {title}
 
