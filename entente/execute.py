@@ -54,6 +54,7 @@ class Report:
     notebooks: list[Path] = field(default_factory=list)  # every chapter that runs code
     executed: list[Path] = field(default_factory=list)  # ran here and cached
     failed: list[Path] = field(default_factory=list)  # ran here and failed: Sphinx runs them again
+    retried: list[Path] = field(default_factory=list)  # failed outside their cells once, then ran again
     dropped: int = 0  # cached executions cleared because the fingerprint changed
 
 
@@ -105,6 +106,7 @@ def _warm_data_cache(root: Path) -> None:
 def run(root: Path) -> Report:
     """Execute every stale chapter of the book at ``root`` in a process pool; return what happened."""
     from jupyter_cache import get_cache
+    from jupyter_cache.executors.base import ExecutorRunResult
 
     # As Sphinx sees the source folder (absolute, symlinks kept): the cache's project records match.
     root = Path(os.path.abspath(root))
@@ -125,6 +127,14 @@ def run(root: Path) -> Report:
     pending = {r.uri: conf.cache / freshness.READS_FOLDER /
                f"running-{hashlib.sha256(r.uri.encode()).hexdigest()[:16]}.txt" for r in stale}
     result = _pool(cache, stale, conf, pending)
+    if result.errored:
+        # jupyter-cache's worker reports a cell's own error or timeout as "excepted": running it again
+        # would fail again. "Errored" is a failure outside the cells, such as a kernel that died or never
+        # started (two kernels starting at once can lose that race): such a chapter gets one more try.
+        report.retried = [Path(u) for u in result.errored]
+        again = _pool(cache, [r for r in stale if r.uri in result.errored], conf, pending)
+        result = ExecutorRunResult(succeeded=[*result.succeeded, *again.succeeded],
+                                   excepted=[*result.excepted, *again.excepted], errored=again.errored)
     report.executed = [Path(u) for u in result.succeeded]
     report.failed = [Path(u) for u in (*result.excepted, *result.errored)]
     # What each executed chapter read goes beside its cached execution (entente.freshness reads it there).
@@ -184,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"entente.execute: data, package or environment changed: {report.dropped} cached executions dropped")
     print(f"entente.execute: {len(report.executed)} of {len(report.notebooks)} chapters executed "
           f"({os.cpu_count()} workers){': ' if report.executed else ''}{', '.join(map(name, report.executed))}")
+    if report.retried:
+        print(f"entente.execute: run again after their kernel failed outside the cells: "
+              f"{', '.join(map(name, report.retried))}")
     if report.failed:
         print(f"entente.execute: failed, left for the book build to run and report: "
               f"{', '.join(map(name, report.failed))}", file=sys.stderr)

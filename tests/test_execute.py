@@ -134,6 +134,19 @@ def test_a_failing_chapter_is_left_for_the_build_to_report(tmp_path):
     assert freshness.failed_notebooks(root / "_build" / ".jupyter_cache") == {root / "chapters" / "two.md"}
 
 
+def test_a_chapter_whose_kernel_dies_gets_one_more_try(tmp_path):
+    """A kernel that dies (or never starts) is a failure outside the cells: the pool runs that chapter
+    again, and caches it when the second run succeeds; a cell's own error is not retried."""
+    root = _book(tmp_path / "book", failing=True)
+    # Chapter one's kernel exits at once on its first run only (a flag file beside it remembers the run).
+    dies_once = 'import pathlib\nif not pathlib.Path("ran-once").exists():\n    pathlib.Path("ran-once").touch()\n    os._exit(1)'
+    (root / "chapters" / "one.md").write_text(NOTEBOOK.format(title="One", extra=dies_once), encoding="utf-8")
+    report = execute.run(root)
+    assert report.retried == [root / "chapters" / "one.md"]
+    assert report.executed == [root / "chapters" / "one.md"]
+    assert report.failed == [root / "chapters" / "two.md"]  # its RuntimeError is the cell's own: run once
+
+
 def test_other_execution_modes_are_left_to_myst_nb(tmp_path):
     root = _book(tmp_path / "book")
     (root / "_config.yml").write_text("execute:\n  execute_notebooks: force\n", encoding="utf-8")
