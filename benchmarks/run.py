@@ -16,8 +16,11 @@ execution time comes from the cold builds' execution cache (what myst-nb measure
 notebook that only imports pandas, altair and entente, run the same way. Then validation and load() of
 synthetic packages (entente.synth) of 10,000 and 100,000 claims beside pandas reading the same file,
 each page of the table of contents in headless chromium: bytes fetched and time until every chart
-is drawn; and Lighthouse's performance score of each page (benchmarks/lighthouse.py: desktop preset,
-loopback server), with the metrics it is made of.
+is drawn; Lighthouse's performance score of each page (benchmarks/lighthouse.py: desktop preset,
+loopback server), with the metrics it is made of; and the whole book at scale (``--scale-claims``,
+100,000 by default: that many synthetic claims after the real ones): a cold web build and the PDF,
+alternated with the same builds on the real data so both see the same load, and each page's weight
+in both books.
 
 Usage: python benchmarks/run.py [--project PATH] [--runs N | --quick] [--sizes 10000 100000] [--skip ...]
 """
@@ -42,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 IGNORED = shutil.ignore_patterns(".venv", "_build", ".git", ".pytest_cache", "__pycache__", "*.egg-info",
                                  ".ipynb_checkpoints", "node_modules")
-PARTS = ("builds", "chapters", "data", "pages", "lighthouse")
+PARTS = ("builds", "chapters", "data", "pages", "lighthouse", "scale")
 EDITED_TABLE = "data/events.csv"
 
 
@@ -266,6 +269,65 @@ def measure_lighthouse(project: Project, runs: int, results: Results) -> None:
                     f"({lighthouse.metrics_note(found['runs'])})")
 
 
+def _scale_copy(project: Project, folder: Path) -> Project:
+    shutil.copytree(project.root, folder, ignore=IGNORED)
+    return Project(project.source, folder)
+
+
+def measure_scale(project: Project, claims: int, runs: int, results: Results, scratch: Path,
+                  with_pdf: bool) -> None:
+    """The whole book with ``claims`` synthetic claims after the real ones, beside the real data's book.
+
+    The two are built in copies of their own, one after the other in each run (a cold web build, then
+    the PDF), so a change of load falls on both; the ratio is of their medians. Then each page's
+    weight in both books, and the register's first and last later pages, which the real data has not.
+    """
+    sys.path.insert(0, str(ROOT))
+    from entente import synth  # this checkout's generator, imitating the measured project's data
+    from pages import measure
+
+    real = _scale_copy(project, scratch / "scale-real")
+    big = _scale_copy(project, scratch / f"scale-{claims}")
+    start = time.perf_counter()
+    synth.write_package(claims, big.root, seed=1, root=project.root, keep_real=True)
+    results.add(f"scale: {claims:,} synthetic claims added to the real ones (entente.synth)", "s",
+                [time.perf_counter() - start], "(one run)")
+    web: dict[str, list[float]] = {"real": [], "big": []}
+    pdf: dict[str, list[float]] = {"real": [], "big": []}
+    try:
+        for run in range(1, runs + 1):
+            for name, copy in (("real", real), ("big", big)):
+                print(f"scale run {run}/{runs}: {name}", file=sys.stderr, flush=True)
+                shutil.rmtree(copy.root / "_build", ignore_errors=True)
+                web[name].append(copy.build())
+                if with_pdf:
+                    pdf[name].append(copy.build("--builder", "pdflatex"))
+    except RuntimeError as error:
+        results.failed(f"scale: the book at {claims:,} claims", error)
+        return
+    ratio = lambda kind: f"({statistics.median(kind['big']) / statistics.median(kind['real']):.1f} x the real data's)"
+    results.add("scale: cold web build, real data", "s", web["real"])
+    results.add(f"scale: cold web build, {claims:,} more claims", "s", web["big"], ratio(web))
+    if with_pdf:
+        results.add("scale: PDF after the web build, real data", "s", pdf["real"])
+        results.add(f"scale: PDF after the web build, {claims:,} more claims", "s", pdf["big"], ratio(pdf))
+    pages = [p for p in project.toc_pages() if (real.root / "_build" / "html" / p).is_file()]
+    later = sorted((big.root / "_build" / "html" / "chapters").glob("register-*.html"),
+                   key=lambda p: int(re.sub(r"\D", "", p.stem) or 0))
+    extra = [f"chapters/{p.name}" for p in (later[:1] + later[-1:] if len(later) > 1 else later)]
+    try:
+        weights = {"real": measure(real.root / "_build" / "html", pages, 1),
+                   "big": measure(big.root / "_build" / "html", pages + extra, 1)}
+    except Exception as error:  # noqa: BLE001 - a browser problem must not lose the build figures
+        results.failed("scale: pages", error)
+        return
+    for page in pages + extra:
+        kib = weights["big"][page][0]["bytes"] / 1024
+        note = (f"({kib / (weights['real'][page][0]['bytes'] / 1024):.2f} x the real data's)" if page in pages
+                else "(a later register page: the real data has none)")
+        results.add(f"scale: page weight at {claims:,} more claims: {page}", "KiB", [kib], note)
+
+
 def table(project: Project, results: Results, runs: int, started: float, load_start) -> str:
     load_end = os.getloadavg()
     lines = [
@@ -292,7 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one run of everything, for development")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="claims in the data tests")
     parser.add_argument("--skip", choices=PARTS, nargs="*", default=[], help="parts to leave out")
-    parser.add_argument("--no-pdf", action="store_true", help="leave out the PDF build")
+    parser.add_argument("--scale-claims", type=int, default=100_000,
+                        help="synthetic claims added for the whole book at scale (the 'scale' part)")
+    parser.add_argument("--no-pdf", action="store_true", help="leave out the PDF builds")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copy and print where it is")
     args = parser.parse_args(argv)
     runs = 1 if args.quick else args.runs
@@ -317,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
             measure_pages(project, runs, results)
         if "lighthouse" not in args.skip:
             measure_lighthouse(project, runs, results)
+        if "scale" not in args.skip:
+            measure_scale(project, args.scale_claims, runs, results, scratch, with_pdf=not args.no_pdf)
         print(table(project, results, runs, started, load_start))
     finally:
         if args.keep:
