@@ -32,7 +32,10 @@ from pathlib import Path
 
 import yaml
 
-from . import freshness, reads, render
+from .startup import load_jsonschema
+
+load_jsonschema()  # before jupyter-cache's nbformat, here and in every spawned worker that imports this
+from . import freshness, reads, render  # noqa: E402
 
 CONFIG = "_config.yml"
 TOC = "_toc.yml"

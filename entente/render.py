@@ -17,32 +17,13 @@ import html
 import json
 import os
 import re
-import sys
 import tempfile
 from pathlib import Path
 
+from .startup import load_jsonschema
 
-def _import_altair():
-    """Altair, imported without jsonschema's "iri" format checker when jsonschema is not loaded yet.
-
-    Altair imports jsonschema, whose format module imports ``rfc3987_syntax`` when it is installed
-    (JupyterLab's jupyter-events brings it); that module compiles some 40 lark grammars at import, for
-    the "iri" and "iri-reference" formats only: seconds of every kernel's start, more than the rest of
-    Altair's import (measured in benchmarks/README.md). The Vega-Lite schema Altair validates against
-    uses no such format ("uri", "uri-reference" and "color-hex" only), so validation is unchanged. The
-    module is kept out only while Altair is imported; a later ``import rfc3987_syntax`` works as usual."""
-    kept_out = "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules
-    if kept_out:
-        sys.modules["rfc3987_syntax"] = None  # import machinery: "not available", which jsonschema allows
-    try:
-        import altair
-    finally:
-        if kept_out and sys.modules.get("rfc3987_syntax", 0) is None:
-            del sys.modules["rfc3987_syntax"]
-    return altair
-
-
-alt = _import_altair()
+load_jsonschema()  # Altair validates with jsonschema: load it without the IRI grammars first
+import altair as alt  # noqa: E402
 
 from . import chartdata, live, theme  # noqa: E402  (they import Altair too: after the guarded import)
 # The vega-lite release Altair writes specs for (e.g. "6.4"): vl-convert compiles them with the same one, in
