@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 VENV  := .venv
 PY    := $(VENV)/bin/python
-JB    := $(VENV)/bin/jupyter-book
+# Jupyter Book's command line, started without grammars it never uses (entente/jupyterbook.py).
+JB    := $(PY) -m entente.jupyterbook
 # Warnings are errors, references are checked, and every problem is reported before stopping.
 JB_FLAGS := -W -n --keep-going
 HTML  := _build/html
@@ -50,11 +51,25 @@ EXECUTE := $(PY) -m entente.execute
 
 # A failed build is moved to $(HTML)-failed (its reports in it): never a half-built book in $(HTML).
 # The incremental state (_build/.doctrees, _build/.jupyter_cache) stays, so the next build is fast.
-book: install assets
+# A build that changes nothing is skipped: the book is made from every file of the project outside the
+# build's own folders (so any edit anywhere rebuilds, and Sphinx and the execution cache then redo only
+# what the edit touched), the PDF it offers for download, the generated assets and the environment.
+# A book moved aside as failed, or deleted, is always built again (FORCE).
+BOOK_INPUTS = $(shell find . \( -name .git -o -name .venv -o -name _build -o -name node_modules \
+  -o -name .pytest_cache -o -name __pycache__ -o -name .ipynb_checkpoints \) -prune -o -type f -print)
+BOOK_MADE := _build/.book-made
+$(BOOK_MADE): $(VENV)/.installed $(ASSETS_MADE) $(BOOK_INPUTS) $(wildcard $(PDF)) \
+  $(if $(wildcard $(HTML)/index.html),,FORCE)
 	rm -rf $(HTML)-failed
 	$(EXECUTE)
-	$(JB) build . $(JB_FLAGS) || { mv $(HTML) $(HTML)-failed 2>/dev/null; \
+	$(JB) build . $(JB_FLAGS) || { mv $(HTML) $(HTML)-failed 2>/dev/null; rm -f $@; \
 	  echo "The web book failed to build; what was written is in $(HTML)-failed" >&2; exit 1; }
+	@touch $@
+
+.PHONY: FORCE
+FORCE:
+
+book: install assets $(BOOK_MADE)
 	@echo "The web book is in $(HTML): open $(abspath $(HTML))/index.html"
 
 system-browser:

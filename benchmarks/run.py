@@ -8,8 +8,9 @@ Everything is measured on a temporary copy of the project (without .venv, _build
 project's own virtual environment, so the user's _build is never touched. ``--project PATH`` measures
 another checkout (a git worktree of an older commit, say) with that checkout's .venv.
 
-Each build is what `make book` runs: the steps before Sphinx the checkout has (entente.assets, entente.execute),
-then Jupyter Book with the Makefile's flags. Per run: a cold HTML build (no _build, no execution cache); a rebuild with nothing changed; a rebuild
+Each web build is `make book` itself, with the measured checkout's .venv (so what its Makefile skips
+is skipped); the PDF build runs the steps before Sphinx the checkout has (entente.assets,
+entente.execute), then Jupyter Book's LaTeX builder with the Makefile's flags. Per run: a cold HTML build (no _build, no execution cache); a rebuild with nothing changed; a rebuild
 after one row of data/events.csv changed (every chapter re-executes, since they all read the data);
 the PDF (Jupyter Book's LaTeX builder after the HTML build, as `make all` runs it). Each chapter's
 execution time comes from the cold builds' execution cache (what myst-nb measured), beside the floor: a
@@ -85,13 +86,29 @@ class Project:
         return [[str(self.python), "-m", f"entente.{name}"] for name in ("assets", "execute")
                 if (self.root / "entente" / f"{name}.py").is_file()]
 
+    def jupyter_book_command(self) -> list[str]:
+        """Jupyter Book as `make book` starts it: through entente.jupyterbook where the checkout has it."""
+        if (self.root / "entente" / "jupyterbook.py").is_file():
+            return [str(self.python), "-m", "entente.jupyterbook"]
+        return [str(self.jupyter_book)]
+
     def build(self, *extra: str) -> float:
+        """A web build as `make book` makes it (the Makefile itself, with this checkout's venv, never
+        reinstalled), or with ``extra`` arguments (another builder) its steps run one by one."""
         start = time.perf_counter()
-        for command in [*self.steps(), [str(self.jupyter_book), "build", ".", *self.flags, *extra]]:
+        if not extra:
+            venv = self.python.parent.parent
+            command = ["make", "--no-print-directory", "-o", f"{venv}/.installed", f"VENV={venv}", "book"]
             done = subprocess.run(command, cwd=self.root, env=self.env, capture_output=True, text=True)
             if done.returncode != 0:
                 tail = "\n".join((done.stdout + done.stderr).splitlines()[-40:])
-                step = " ".join(command[1:]) if command[0] == str(self.python) else f"jupyter-book build {' '.join(extra)}"
+                raise RuntimeError(f"make book failed in {self.root}:\n{tail}")
+            return time.perf_counter() - start
+        for command in [*self.steps(), [*self.jupyter_book_command(), "build", ".", *self.flags, *extra]]:
+            done = subprocess.run(command, cwd=self.root, env=self.env, capture_output=True, text=True)
+            if done.returncode != 0:
+                tail = "\n".join((done.stdout + done.stderr).splitlines()[-40:])
+                step = " ".join(command[1:]) if "build" not in command else f"jupyter-book build {' '.join(extra)}"
                 raise RuntimeError(f"{step} failed in {self.root}:\n{tail}")
         return time.perf_counter() - start
 

@@ -250,6 +250,35 @@ def test_make_book_runs_stale_chapters_in_parallel_and_keeps_them(book):
     assert len(validations.read_text(encoding="utf8").splitlines()) == 1, validations.read_text(encoding="utf8")
 
 
+def test_make_book_with_nothing_changed_does_nothing(book):
+    """The Makefile skips a build whose inputs did not change; an edit anywhere, or a missing book, brings it back."""
+    status, log = book.make_book()  # whatever ran before, the book is now made from these files
+    assert status == 0, log[-3000:]
+    status, log = book.make_book()
+    assert status == 0 and "The web book is in" in log, log[-3000:]
+    assert "entente.execute" not in log and "jupyter-book" not in log and "jupyterbook" not in log, log
+
+    def would_build() -> bool:
+        venv = JUPYTER_BOOK.parent.parent
+        dry = subprocess.run(["make", "-n", "-o", f"{venv}/.installed", f"VENV={venv}", "book"], cwd=book.root,
+                             env=book.env, capture_output=True, text=True, check=True)
+        return "entente.execute" in dry.stdout
+
+    assert not would_build()
+    for edited in (book.root / "_toc.yml", book.root / "entente" / "facts.py", book.root / "data" / "events.csv"):
+        made = (book.root / "_build" / ".book-made").stat().st_mtime
+        os.utime(edited, (made + 1, made + 1))
+        assert would_build(), f"an edit of {edited.name} would not rebuild the book"
+        os.utime(book.root / "_build" / ".book-made", (made + 2, made + 2))
+    index = book.root / "_build" / "html" / "index.html"
+    saved = index.read_bytes()
+    index.unlink()
+    try:
+        assert would_build(), "a book with no index.html would not be built again"
+    finally:
+        index.write_bytes(saved)
+
+
 def test_failures_fail_every_build(book):
     events = book.root / "data/events.csv"
     chapter = book.root / f"{book.root_doc}.md"
