@@ -54,9 +54,11 @@ EXECUTE := $(PY) -m entente.execute
 # A build that changes nothing is skipped: the book is made from every file of the project outside the
 # build's own folders (so any edit anywhere rebuilds, and Sphinx and the execution cache then redo only
 # what the edit touched), the PDF it offers for download, the generated assets and the environment.
-# A book moved aside as failed, or deleted, is always built again (FORCE).
+# A book moved aside as failed, or deleted, is always built again (FORCE). Names make cannot list (with a
+# space, colon, hash, dollar or percent sign) are left out; the book's own files have none.
 BOOK_INPUTS = $(shell find . \( -name .git -o -name .venv -o -name _build -o -name node_modules \
-  -o -name .pytest_cache -o -name __pycache__ -o -name .ipynb_checkpoints \) -prune -o -type f -print)
+  -o -name .pytest_cache -o -name __pycache__ -o -name .ipynb_checkpoints \) -prune \
+  -o -type f ! -name '*[ :#$$%]*' -print)
 BOOK_MADE := _build/.book-made
 $(BOOK_MADE): $(VENV)/.installed $(ASSETS_MADE) $(BOOK_INPUTS) $(wildcard $(PDF)) \
   $(if $(wildcard $(HTML)/index.html),,FORCE)
