@@ -12,6 +12,7 @@ CSV download and a data table beside the chart, in the PDF the claim ids it draw
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -162,8 +163,36 @@ def patched(vega: dict, ops: list[dict]) -> dict:
     return vega
 
 
-def chart_html(spec: dict, stamp: str = "") -> str:
-    """The chart's element and script, its stamp, and its data: a CSV download and a table view."""
+# --- Vega compiled by Sphinx, not by the kernel --------------------------------------------------------
+# A kernel of the book build leaves each chart's Vega-Lite in its script as ``LATER(base64 of the JSON)``
+# (``chart_html(..., compiled=False)``); the Sphinx extension (``compile_later``, at doctree-read) puts
+# ``script_json(web_vega(...))`` of it in its place, in the one Sphinx process: vl-convert's engine starts
+# there once per build (and not at all when every spec is in the cache) instead of once in every kernel.
+# Only the text a chart's script opens with (``<script ...>DRAW("#id", ``) is matched: data text is
+# escaped, so it can never contain that opening.
+LATER = "ententeVegaLite"
+_LATER_CALL = re.compile(r'(<script type="text/javascript">' + re.escape(DRAW) + r'\("#entente-chart-[0-9]+-[0-9a-f]{10}", )'
+                         + re.escape(LATER) + r'\("([A-Za-z0-9+/]*={0,2})"\)')
+
+
+def _later(spec: dict) -> str:
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f'{LATER}("{base64.b64encode(text.encode()).decode()}")'
+
+
+def compile_later(html_text: str) -> str:
+    """``html_text`` with every chart script left by ``chart_html(..., compiled=False)`` given its Vega:
+    the same text ``chart_html`` gives when it compiles in the kernel."""
+    if LATER not in html_text:
+        return html_text
+    return _LATER_CALL.sub(
+        lambda m: m.group(1) + script_json(web_vega(json.loads(base64.b64decode(m.group(2))))), html_text)
+
+
+def chart_html(spec: dict, stamp: str = "", *, compiled: bool = True) -> str:
+    """The chart's element and script, its stamp, and its data: a CSV download and a table view.
+
+    With ``compiled=False`` the script holds the Vega-Lite for ``compile_later`` to compile (the book build)."""
     element = chart_id(spec)
     spec, table = chartdata.table_of(spec)
     meta = dict(spec.get("usermeta") or {})
@@ -179,7 +208,7 @@ def chart_html(spec: dict, stamp: str = "") -> str:
         f'<div class="entente-chart" id="{element}" {box} style="{CHART_STYLE}" role="figure" '
         f'aria-label="{html.escape(description)}"></div>\n'
         f'<script type="text/javascript">'
-        f'{DRAW}("#{element}", {script_json(web_vega(spec))})'
+        f'{DRAW}("#{element}", {script_json(web_vega(spec)) if compiled else _later(spec)})'
         f'.catch(function (err) {{ console.error("chart {element}: " + err); }}){then};</script>'
         # Text of the page, not of the drawing: it shows even where the script cannot run.
         + (f'\n<p class="entente-stamp">{html.escape(stamp)}</p>' if stamp else "")
@@ -334,7 +363,8 @@ def book_renderer(spec: dict, **metadata) -> dict:
     lines = table.printed_lines() if stamp else []  # the claims the figure names under its stamp
     printed = stamped_spec(drawn, stamp, lines) if stamp else drawn
     bundle = {
-        "text/html": chart_html(spec, stamp),
+        # Vega-Lite for Sphinx to compile (compile_later): the kernel never starts vl-convert's engine.
+        "text/html": chart_html(spec, stamp, compiled=False),
         # The stub keeps the ids the figure prints; the drawn figure keeps them in a comment, which the PDF's
         # appendix reads (entente.register).
         "application/pdf": figure_stub(printed, lines),

@@ -15,14 +15,16 @@
 - entente.latex: the PDF's structure (parts, an unnumbered introduction, tables that break across pages).
 - entente.figures: the PDF figures drawn from the specs the kernels left, when the LaTeX build needs them.
 
-Kernels started by the build render charts for the book (entente.render).
+Kernels started by the build render charts for the book (entente.render); each chart's Vega is compiled
+here, once the page is read (``compile_charts``), so vl-convert's engine starts in this process only.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from sphinx.errors import ConfigError
+from docutils import nodes
+from sphinx.errors import ConfigError, ExtensionError
 
 from . import assets, latex, render
 
@@ -41,11 +43,27 @@ def _use_generated_assets(app, config) -> None:
     config.html_static_path = [*config.html_static_path, assets.VEGA_DIR]
 
 
+def compile_charts(app, doctree, docname: str | None = None) -> None:
+    """Give each chart a kernel left in the page (raw HTML whose script holds Vega-Lite, see
+    ``render.compile_later``) its Vega, as the kernel used to: the page comes out the same."""
+    for node in doctree.findall(nodes.raw):
+        text = node.astext()
+        if "html" not in node.get("format", "").split() or render.LATER not in text:
+            continue
+        try:
+            done = render.compile_later(text)
+        except Exception as error:  # vl-convert's own errors: say which page, and stop the build
+            raise ExtensionError(f"{docname or app.env.docname}: a chart could not be compiled to Vega: {error}") from error
+        node.replace_self(nodes.raw(done, done, **node.attributes))
+
+
 def setup(app):
     os.environ[render.BUILD_ENV] = "1"
     app.connect("config-inited", _use_generated_assets, priority=100)
     for module in ("freshness", "pages", "iconfont", "downloads", "register", "chartdata", "exploredata", "claimlinks",
                    "access", "figures", "bib"):
         app.setup_extension(f"entente.{module}")
+    app.connect("doctree-read", compile_charts)
+    app.connect("doctree-resolved", compile_charts)  # glue from another page comes in after reading
     app.connect("doctree-resolved", latex.structure)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "3"}

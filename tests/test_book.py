@@ -8,7 +8,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import HTML, ROOT, as_of_label, data_stamp, data_version, raw, require_html, standing_events
+from conftest import HTML, ROOT, as_of_label, data_stamp, data_version, drawn_charts, raw, require_html, standing_events
 
 EVENTS = standing_events()
 SOURCES = raw("sources")
@@ -50,6 +50,16 @@ def test_chapter_carries_a_chart(doc):
     assert charts, f"{doc} has no chart"
     for chart in charts:
         assert chart.get("aria-label"), "every chart is described for screen readers"
+
+
+@pytest.mark.parametrize("doc", WITH_CHARTS)
+def test_every_chart_is_drawn_from_vega_that_sphinx_compiled(doc):
+    """The kernels leave Vega-Lite (entente.render.compile_later); the page draws Vega, one spec per chart."""
+    body = (require_html() / f"{doc}.html").read_text(encoding="utf-8")
+    specs = drawn_charts(body)
+    assert "ententeVegaLite(" not in body
+    assert sorted(specs) == sorted(c["id"] for c in page(doc).select("div.entente-chart"))
+    assert all(s["$schema"].startswith("https://vega.github.io/schema/vega/v") for s in specs.values())
 
 
 @pytest.mark.parametrize("doc", WITH_TABLES)

@@ -100,7 +100,9 @@ def test_no_stamp_outside_a_data_package(tmp_path, monkeypatch):
 
 
 def book_bundle(chart: alt.TopLevelMixin) -> dict:
-    return render.book_renderer(chart.to_dict())
+    """The kernel's bundle, its HTML as the page has it (Sphinx compiles the charts' Vega-Lite)."""
+    bundle = render.book_renderer(chart.to_dict())
+    return {**bundle, "text/html": render.compile_later(bundle["text/html"])}
 
 
 def test_the_web_chart_has_the_stamp_under_it_and_its_spec_untouched(data, monkeypatch):

@@ -144,7 +144,7 @@ def test_the_pdf_figure_keeps_the_fixed_width():
     drawn = vlc.vegalite_to_pdf(printed, vl_version=render.VEGALITE_VERSION)
     # The drawn file keeps the lines it prints in a comment, for the PDF build (entente.register's appendix).
     assert render.figure_pdf(bundle["application/pdf"]) == render.canonical_pdf(chartdata.mark_pdf(drawn, shown))
-    assert takes_column(embedded_spec(bundle["text/html"]))
+    assert takes_column(embedded_spec(render.compile_later(bundle["text/html"])))  # as Sphinx compiles it
 
 
 @pytest.mark.parametrize("kind", ["hconcat", "vconcat", "column facet"])
@@ -308,3 +308,60 @@ def test_altair_comes_without_the_iri_grammars_and_they_still_import_later():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+# --- Vega compiled by Sphinx (entente.sphinxext.compile_charts), not by the kernel ----------------------------
+
+def test_the_kernel_leaves_vega_lite_and_sphinx_gives_the_same_page(project, monkeypatch):
+    """book_renderer's HTML holds the chart's Vega-Lite and never calls vl-convert; compile_later makes of it
+    the very text chart_html writes when it compiles in the kernel (so the built page is the same)."""
+    import vl_convert
+
+    hostile = SINGLE.properties(title='</script><b>x</b> ententeVegaLite("e30=") & more')
+    render._counter["n"] = 0
+    compiled_here = render.chart_html(hostile.to_dict(), "Data as of a test")
+    real = vl_convert.vegalite_to_vega
+    monkeypatch.setattr(vl_convert, "vegalite_to_vega", lambda *a, **k: pytest.fail("the kernel compiled"))
+    render._counter["n"] = 0
+    left = render.book_renderer(hostile.to_dict())["text/html"]
+    # The chart's script draws the Vega-Lite Sphinx will compile: no Vega in the kernel's output.
+    assert re.search(r'ententeChart\("#[^"]+", ententeVegaLite\("[A-Za-z0-9+/=]+"\)\)', left)
+    monkeypatch.setattr(vl_convert, "vegalite_to_vega", real)
+    for cached in (project / "_build" / "cache" / render.COMPILED).glob("*.json"):
+        cached.unlink()  # compiled afresh by Sphinx, not read back from the kernel's run above
+    assert render.compile_later(left) == compiled_here
+    assert render.compile_later(compiled_here) == compiled_here
+
+
+def test_text_that_only_looks_like_a_chart_is_left_alone():
+    """Only a chart's own script is compiled: the same call in escaped data text stays text."""
+    import html
+
+    payload = render._later({"mark": "point"})
+    opening = '<script type="text/javascript">' + render.DRAW + '("#entente-chart-1-0123456789", '
+    text = f"<td>{html.escape(opening + payload + ')', quote=False)}</td>"  # quotes as they are: text, not markup
+    assert render.compile_later(opening + payload + ")") != opening + payload + ")"  # unescaped, it would be
+    assert render.compile_later(text) == text
+
+
+def test_sphinx_compiles_the_charts_of_a_page_it_reads(project):
+    """entente.sphinxext.compile_charts, on a page as myst-nb leaves it: each chart's raw HTML is compiled,
+    other raw HTML and other formats are left as they are."""
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from entente import sphinxext
+
+    render._counter["n"] = 0
+    left = render.chart_html(SINGLE.to_dict(), "Data as of a test", compiled=False)
+    render._counter["n"] = 0
+    compiled_here = render.chart_html(SINGLE.to_dict(), "Data as of a test")
+    doc = nodes.document(None, None)
+    doc += nodes.raw(left, left, format="html", classes=["output", "text_html"])
+    doc += nodes.raw(left, left, format="latex")
+    doc += nodes.raw("<p>plain</p>", "<p>plain</p>", format="html")
+    sphinxext.compile_charts(SimpleNamespace(env=SimpleNamespace(docname="page")), doc)
+    chart, latex, plain = doc.children
+    assert chart.astext() == compiled_here and chart["classes"] == ["output", "text_html"] and chart["format"] == "html"
+    assert latex.astext() == left and plain.astext() == "<p>plain</p>"
