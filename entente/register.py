@@ -207,6 +207,13 @@ class Nodes(Markdown):
         return nodes.container("", *parts)
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts of Python values, as ``to_dict("records")`` gives them, built from each column's
+    ``tolist``: pandas boxes every value of a record one at a time (2.4 s for 100,000 claims; this, 0.5 s)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row)) for row in zip(*(frame[c].tolist() for c in columns))]
+
+
 class _Entries:
     """Writes one claim's entry at a time with ``writer``; what every entry reads (each claim's sources and
     changes, every source's row) is grouped once, so a register of many claims is built in one pass, not
@@ -225,10 +232,10 @@ class _Entries:
         self.carried = links.groupby("event_id", sort=False)["source_id"].agg(list).to_dict()
         # Rows as plain records, grouped by hand: a pandas group per claim cost a second per 10,000 claims.
         self.history: dict[str, list[dict]] = {}
-        for row in changes.sort_values("date", kind="stable").to_dict("records"):
+        for row in _records(changes.sort_values("date", kind="stable")):
             self.history.setdefault(row["record_id"], []).append(row)
         self.source_rows = {row["source_id"]: [_text(row[f.name], f) for f in self.source_fields]
-                            for row in data.sources.to_dict("records")}
+                            for row in _records(data.sources)}
 
     def __call__(self, claim: dict):
         out_as, cid = self.out_as, claim["event_id"]
@@ -261,7 +268,7 @@ def entries(data, writer: type[Markdown] = Markdown, on_pages: set[int] | None =
         chosen &= every["event_id"].isin(only)
     every = every[chosen]  # chosen before any row is read as a record: the chapter needs a hundred of 100,000
     write = _Entries(data, writer, set(every["event_id"]) if on_pages is not None or only is not None else None)
-    return {claim["event_id"]: write(claim) for claim in every.to_dict("records")}
+    return {claim["event_id"]: write(claim) for claim in _records(every)}
 
 
 def pages(data) -> dict[int, list[str]]:
