@@ -68,6 +68,15 @@ def test_every_chart_kind_carries_its_rows_and_every_id(kind):
     assert chartdata.KEY not in page.split("<script", 1)[1].split("</script>", 1)[0]
 
 
+def test_a_row_without_claims_comes_back_with_no_ids_and_the_others_with_theirs_in_id_order():
+    # The ids travel in the spec as one string per row; an empty row is no id, not one blank id.
+    rows = pd.DataFrame({"cell": ["a", "b"], "claim_ids": [[], ["E1000", "E002", "E999"]]})
+    chart = chartdata.attach(alt.Chart(pd.DataFrame({"x": [1]})).mark_point(), rows, "cells", {"cell": "Cell"})
+    attached = chartdata.detach(chart.to_dict())[1]
+    assert attached.ids == [[], ["E002", "E999", "E1000"]] and attached.all_ids == ["E002", "E999", "E1000"]
+    assert attached.csv() == "Cell,Claim ids\na,\nb,E002;E999;E1000\n"
+
+
 def test_status_csv_holds_the_counts_of_the_raw_data():
     frame = parsed_csv(table(charts.status(DATA.events)).csv())
     got = {(r["Status"], r["Domain"]): int(r["Claims"]) for _, r in frame.iterrows()}

@@ -149,6 +149,17 @@ def test_a_table_without_key_is_compared_as_a_multiset_of_rows(tmp_path):
     assert table.removed.values.tolist() == [["1", "x"]]
 
 
+def test_details_name_rows_by_key_or_by_all_their_values(tmp_path):
+    # A composite key joined by " / "; a table without a key by every value, joined by " | "; no summary without one.
+    header, key = ["event_id", "source_id", "page"], ["event_id", "source_id"]
+    old = {"links": (header, [["E001", "s1", "1"]], key), "log": (["a", "b"], [["1", "x"]], None)}
+    new = {"links": (header, [["E001", "s1", "1"], ["E002", "s2", "3"]], key),
+           "log": (["a", "b"], [["2", "y"]], None)}
+    details = d.compare(*two(tmp_path, old, new)).details()
+    assert details[["table", "record", "change", "summary"]].values.tolist() == [
+        ["links", "E002 / s2", "added", ""], ["log", "2 | y", "added", ""], ["log", "1 | x", "removed", ""]]
+
+
 def test_values_are_read_as_text_and_nothing_as_missing(tmp_path):
     old = {"events": events(["E001", "NA", "007", ""])}
     new = {"events": events(["E001", "NA", "7", "null"])}

@@ -159,6 +159,27 @@ def test_the_register_pages_itself_a_hundred_ids_to_a_page():
 
 
 
+def test_claims_are_in_numeric_id_order_past_three_digits():
+    data = moved(DATA, {"E050": "E1000", "E051": "E999", "E001": "E0100"})
+    assert list(register.claims(data)["event_id"])[-4:] == ["E049", "E999", "E0100", "E1000"]
+    assert list(register.pages(data)) == [0, 9, 1, 10]
+
+
+def test_entries_of_some_pages_or_ids_are_those_of_the_whole_register():
+    # The chapter and the PDF read only the rows of the claims they write: the entries must not differ.
+    data = moved(DATA, {"E050": "E150", "E051": "E1051", "E002": "E151"})
+    links = pd.concat([data.claim_sources, pd.DataFrame([["E150", "rferl-2022-11-15"]],
+                                                        columns=["event_id", "source_id"], dtype="string")],
+                      ignore_index=True)
+    data = dataclasses.replace(data, claim_sources=links)
+    every = register.entries(data, register.Html)
+    later = register.entries(data, register.Html, on_pages={1})
+    assert list(later) == ["E150", "E151"] and later == {i: every[i] for i in later}
+    assert "2 sources" in later["E150"] and "E150" in every["E150"]
+    named = register.entries(data, register.Markdown, only={"E001", "E1051"})
+    assert named == {i: e for i, e in register.entries(data).items() if i in ("E001", "E1051")}
+
+
 def test_a_claim_carried_by_several_sources_lists_each_of_them():
     # The article's data gives one source a claim; a claim several reports carry is read from the link table.
     extra = [["E001", "rferl-2022-11-15"], ["E001", "edm-2022-12"]]
