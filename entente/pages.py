@@ -6,8 +6,9 @@
   ``_write_every_page``), so an incremental build writes the same files as a fresh one;
 - a page loads only what it uses: the vega bundle only where a chart is drawn, the optional extensions'
   files only where their markup is, and never the theme's icon-font script (see ``_light_pages``);
-- nothing large holds up a page's first paint: the vega bundle is added once the text is painted and the
-  theme's search scripts are deferred (see ``_light_pages`` and ``deferred_search_scripts``).
+- nothing large holds up a page's first paint: the vega bundle is added once the text is painted, and the
+  theme's search scripts and the scripts that wait for the parsed page are deferred (see ``_light_pages``,
+  ``deferred_search_scripts`` and ``DEFERRED_SCRIPTS``).
 """
 from __future__ import annotations
 
@@ -126,6 +127,21 @@ def _drop_unused(assets_list: list, files: set[str], words: tuple[str, ...]) -> 
     assets_list[:] = [asset for asset in assets_list if not unused(asset)]
 
 
+# Theme and Sphinx scripts in <head> that only act once the page is parsed (each waits for the document to be
+# ready): deferred, they no longer hold up the first paint, and they still run in their order, before the
+# theme's own deferred scripts and before DOMContentLoaded. documentation_options.js stays as it is: inline
+# scripts read it at once.
+DEFERRED_SCRIPTS = ("doctools.js", "sphinx_highlight.js", "sphinx-book-theme.js")
+
+
+def _defer_ready_scripts(script_files: list) -> None:
+    for i, asset in enumerate(script_files):
+        name = os.path.basename(str(asset.filename or ""))
+        if name in DEFERRED_SCRIPTS and "defer" not in asset.attributes and "async" not in asset.attributes:
+            script_files[i] = type(asset)(asset.filename, priority=asset.priority,
+                                          **{**asset.attributes, "defer": "defer"})
+
+
 _digests: dict[tuple[str, int], str] = {}
 
 
@@ -197,6 +213,8 @@ def _light_pages(app, pagename, templatename, context, doctree) -> None:
     files, words = unused_assets(body)
     _drop_unused(context.get("script_files", []), files, words)
     _drop_unused(context.get("css_files", []), files, ())
+    if pagename != "search":  # its template runs searchtools.js at once, which needs doctools.js first
+        _defer_ready_scripts(context.get("script_files", []))
 
 
 def setup(app):

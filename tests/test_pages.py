@@ -103,6 +103,30 @@ def test_a_page_without_their_markup_loads_no_optional_extension():
     assert styles == ["pygments.css", "mystnb.css"]
 
 
+def test_the_scripts_that_wait_for_the_parsed_page_are_deferred_and_no_others():
+    from sphinx.builders.html._assets import _JavaScript
+
+    def head_scripts() -> list:
+        return [_JavaScript("documentation_options.js", id="documentation_options"), _JavaScript("doctools.js"),
+                _JavaScript("sphinx_highlight.js"), _JavaScript("scripts/sphinx-book-theme.js", priority=400),
+                _JavaScript(None, body="DOCUMENTATION_OPTIONS.pagename = 'x';")]
+
+    scripts = head_scripts()
+    context = {"body": "<p>Text only</p>", "script_files": head_scripts(), "css_files": []}
+    pages._light_pages(SimpleNamespace(add_js_file=lambda name, **kw: None), "chapters/x", "page.html", context, None)
+    deferred = {js.filename: js.attributes.get("defer") for js in context["script_files"]}
+    assert deferred == {"documentation_options.js": None, "doctools.js": "defer", "sphinx_highlight.js": "defer",
+                        "scripts/sphinx-book-theme.js": "defer", None: None}
+    # In their order, with what else they carried.
+    assert [js.filename for js in context["script_files"]] == [js.filename for js in scripts]
+    assert context["script_files"][0].attributes == {"id": "documentation_options"}
+    assert context["script_files"][3].priority == 400
+    # The search page's template runs searchtools.js at once, and it needs doctools.js: nothing deferred there.
+    context = {"body": "<p>Text only</p>", "script_files": head_scripts(), "css_files": []}
+    pages._light_pages(SimpleNamespace(add_js_file=lambda name, **kw: None), "search", "search.html", context, None)
+    assert [js.attributes.get("defer") for js in context["script_files"]] == [None] * 5
+
+
 def test_each_optional_extension_stays_where_its_markup_is():
     scripts, styles = _assets_of('<div class="highlight-bibtex notranslate"><div class="highlight"><pre>x</pre></div></div>')
     assert {"clipboard.min.js", "copybutton.js"} <= set(scripts) and "copybutton.css" in styles
