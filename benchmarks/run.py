@@ -95,20 +95,18 @@ class Project:
     def build(self, *extra: str) -> float:
         """A web build as `make book` makes it (the Makefile itself, with this checkout's venv, never
         reinstalled), or with ``extra`` arguments (another builder) its steps run one by one."""
-        start = time.perf_counter()
-        if not extra:
+        if extra:
+            steps = [(" ".join(c[1:]), c) for c in self.steps()]
+            steps.append((f"jupyter-book build {' '.join(extra)}",
+                          [*self.jupyter_book_command(), "build", ".", *self.flags, *extra]))
+        else:
             venv = self.python.parent.parent
-            command = ["make", "--no-print-directory", "-o", f"{venv}/.installed", f"VENV={venv}", "book"]
+            steps = [("make book", ["make", "--no-print-directory", "-o", f"{venv}/.installed", f"VENV={venv}", "book"])]
+        start = time.perf_counter()
+        for step, command in steps:
             done = subprocess.run(command, cwd=self.root, env=self.env, capture_output=True, text=True)
             if done.returncode != 0:
                 tail = "\n".join((done.stdout + done.stderr).splitlines()[-40:])
-                raise RuntimeError(f"make book failed in {self.root}:\n{tail}")
-            return time.perf_counter() - start
-        for command in [*self.steps(), [*self.jupyter_book_command(), "build", ".", *self.flags, *extra]]:
-            done = subprocess.run(command, cwd=self.root, env=self.env, capture_output=True, text=True)
-            if done.returncode != 0:
-                tail = "\n".join((done.stdout + done.stderr).splitlines()[-40:])
-                step = " ".join(command[1:]) if "build" not in command else f"jupyter-book build {' '.join(extra)}"
                 raise RuntimeError(f"{step} failed in {self.root}:\n{tail}")
         return time.perf_counter() - start
 
